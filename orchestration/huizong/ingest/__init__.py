@@ -1,0 +1,1 @@
+"""Reading township submissions: find files, open them, parse their forms, write raw cells."""

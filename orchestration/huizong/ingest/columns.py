@@ -1,0 +1,135 @@
+"""The column header of a form: where it is, its one or two levels, and which indicator each
+column holds (through the catalog's labels, group/leaf pairs and aliases)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from huizong.catalog import Catalog, Indicator
+from huizong.ingest.header import cell_text
+from huizong.normalize import compact, label_key, split_unit
+
+NAME_LABELS = frozenset(
+    {"村名称", "单位名称", "村(社区)名称", "村(居)名称", "村居名称", "村名", "名称", "行政村", "村(社区)", "地区", "单位", "县(区)名称", "县区名称", "县名称"}
+)
+CODE_LABELS = frozenset({"区划代码", "统计用区划代码", "行政区划代码", "代码", "村代码", "单位代码"})
+SERIAL_LABELS = frozenset({"序号", "编号"})
+_COLUMN_NUMBER = re.compile(r"^([甲乙丙丁戊]|\d{1,3})$")
+
+
+@dataclass
+class ColumnMap:
+    header_row: int  # 0-based index of the first header row
+    first_data_row: int
+    name_col: int
+    code_col: int | None
+    indicators: dict[int, tuple[Indicator, str]]  # column -> (indicator, unit written in its label)
+    labels: dict[int, str]
+
+
+def _texts(row: list[Any]) -> list[str]:
+    return [compact(cell_text(v)) for v in row]
+
+
+def find_header_row(rows: list[list[Any]]) -> tuple[int, int] | None:
+    """(row, column) of the name column's label."""
+    for r, row in enumerate(rows[:40]):
+        for c, text in enumerate(_texts(row)):
+            if split_unit(text)[0] in NAME_LABELS:
+                return r, c
+    return None
+
+
+def _label_index(catalog: Catalog, form_code: str) -> dict[str, Indicator]:
+    index: dict[str, Indicator] = {}
+    for ind in catalog.indicators_of(form_code):
+        keys = [label_key(ind.label)]
+        if ind.group_label:
+            keys.append(label_key(ind.group_label) + label_key(ind.leaf_label))
+        keys.extend(label_key(a) for a in catalog.aliases.get(ind.code, []))
+        for key in keys:
+            index.setdefault(key, ind)
+    return index
+
+
+def _is_leaf_row(texts: list[str], name_col: int) -> bool:
+    if name_col < len(texts) and texts[name_col]:
+        return False
+    labels = [t for t in texts if t]
+    if not labels:
+        return False
+    return any(not _COLUMN_NUMBER.match(t) and not re.fullmatch(r"[\d.,%-]+", t) for t in labels)
+
+
+def _is_column_number_row(texts: list[str]) -> bool:
+    labels = [t for t in texts if t]
+    return bool(labels) and all(_COLUMN_NUMBER.match(t) for t in labels) and any(t in "甲乙丙丁" for t in labels) or (
+        len(labels) >= 3 and all(t.isdigit() for t in labels) and [int(t) for t in labels] == list(range(int(labels[0]), int(labels[0]) + len(labels)))
+    )
+
+
+def map_columns(rows: list[list[Any]], merged: list, catalog: Catalog, form_code: str) -> ColumnMap | None:
+    found = find_header_row(rows)
+    if found is None:
+        return None
+    r, name_col = found
+    top = [cell_text(v) for v in rows[r]]
+    width = max(len(top), *(len(x) for x in rows[r : r + 2]))
+    top += [""] * (width - len(top))
+    leaf = [""] * width
+    next_r = r + 1
+    if next_r < len(rows) and _is_leaf_row(_texts(rows[next_r]), name_col):
+        leaf = [cell_text(v) for v in rows[next_r]] + [""] * (width - len(rows[next_r]))
+        next_r += 1
+        # Merged group cells: give every covered column its group's label.
+        for (r1, c1), (r2, c2) in merged:
+            if r1 == r and r2 == r and c2 > c1:
+                for c in range(c1 + 1, min(c2 + 1, width)):
+                    if not top[c].strip():
+                        top[c] = top[c1]
+        # Without merge information (CSV): a group label stands over the empty cells to its right.
+        group = ""
+        for c in range(width):
+            if top[c].strip():
+                group = top[c] if leaf[c].strip() else ""
+            elif leaf[c].strip() and group:
+                top[c] = group
+    while next_r < len(rows):
+        texts = _texts(rows[next_r])
+        if not any(texts) or _is_column_number_row(texts):
+            next_r += 1
+            continue
+        break
+
+    index = _label_index(catalog, form_code)
+    by_label = {label_key(i.label): i for i in catalog.indicators_of(form_code)}
+    indicators: dict[int, tuple[Indicator, str]] = {}
+    labels: dict[int, str] = {}
+    code_col = None
+    taken: set[str] = set()
+    for c in range(width):
+        g_label, g_unit = split_unit(compact(top[c]))
+        l_label, l_unit = split_unit(compact(leaf[c]))
+        if c == name_col:
+            continue
+        if not leaf[c].strip():
+            if g_label in CODE_LABELS:
+                code_col = c
+                continue
+            if g_label in SERIAL_LABELS:
+                continue
+            candidates = [index.get(label_key(g_label))]
+            unit = g_unit
+        else:
+            # group+leaf (建档立卡贫困/户数), or a leaf that is a full label under its group.
+            candidates = [index.get(label_key(g_label) + label_key(l_label)), by_label.get(label_key(l_label))]
+            unit = l_unit or g_unit
+        labels[c] = "/".join(x for x in (top[c].strip(), leaf[c].strip()) if x)
+        for ind in candidates:
+            if ind is not None and ind.code not in taken:
+                indicators[c] = (ind, unit)
+                taken.add(ind.code)
+                break
+    return ColumnMap(r, next_r, name_col, code_col, indicators, labels)

@@ -1,0 +1,139 @@
+"""The block above a form's column header: 表号, 填报单位, period, 计量单位, 制定机关, and the
+footer's 报出日期."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from huizong.catalog import Catalog
+from huizong.normalize import compact, simplify
+
+_DATE_LABELS = re.compile(r"(有效期至|有效期|报出日期|截至|截止|填报日期|日期)[:]?\d{4}年(\d{1,2}月)?(\d{1,2}日)?")
+_REPORT_DATE = re.compile(r"报出日期[:]?(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?")
+_ANY_DATE = re.compile(r"^(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?")
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person sees (integers without ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+@dataclass
+class HeaderInfo:
+    table_no: str | None = None
+    unit_text: str | None = None  # 填报单位 as written
+    period: str | None = None
+    declared_units: tuple[str, ...] = ()
+    issuer: str | None = None
+
+
+def segments(text: str) -> list[str]:
+    """Parts of a cell that holds several header items (``表号:扶贫2表　　制定机关:...``)."""
+    return [s for s in re.split(r"\s{2,}", simplify(text).strip()) if s.strip()]
+
+
+def _after_label(seg: str, label: str) -> str | None:
+    c = compact(seg)
+    i = c.find(label)
+    if i < 0:
+        return None
+    return c[i + len(label) :].lstrip(":")
+
+
+def parse_period(text: str, catalog: Catalog) -> list[tuple[str, bool]]:
+    """Periods named in ``text``: ``(period_id, exact)`` where exact means the whole segment
+    is the period (``2018年1-6月``) rather than a mention inside a title."""
+    found = []
+    for seg in segments(text) or [text]:
+        c = _DATE_LABELS.sub("", compact(seg))
+        for pattern, kind in catalog.period_patterns:
+            m = pattern.search(c)
+            if m:
+                year = m.group(1)
+                period = year if kind == "YYYY" else f"{year}{kind[4:]}"
+                found.append((period, m.group(0) == c))
+                break
+    return found
+
+
+def scan_header(rows: list[list[Any]], until: int, catalog: Catalog) -> HeaderInfo:
+    info = HeaderInfo()
+    periods: list[tuple[str, bool]] = []
+    for r in range(min(until, len(rows))):
+        row = rows[r]
+        for c, value in enumerate(row):
+            text = cell_text(value)
+            if not text.strip():
+                continue
+            for seg in segments(text):
+                if info.table_no is None and (v := _after_label(seg, "表号")) is not None:
+                    info.table_no = v or _next_text(row, c)
+                    continue
+                if info.unit_text is None and (v := _after_label(seg, "填报单位")) is not None:
+                    v = re.split(r"\d{4}年(?!\d)|计量单位", v)[0]
+                    info.unit_text = v or _next_text(row, c)
+                    continue
+                if info.declared_units == () and (v := _after_label(seg, "计量单位")) is not None:
+                    v = v or _next_text(row, c) or ""
+                    info.declared_units = tuple(u for u in re.split(r"[、,，/;；]", v) if u)
+                    continue
+                if info.issuer is None and (v := _after_label(seg, "制定机关")) is not None:
+                    info.issuer = v or _next_text(row, c)
+                    continue
+                periods.extend(parse_period(seg, catalog))
+    exact = [p for p, e in periods if e]
+    chosen = exact or [p for p, _ in periods]
+    info.period = chosen[0] if chosen else None
+    return info
+
+
+def _next_text(row: list[Any], c: int) -> str | None:
+    for value in row[c + 1 :]:
+        text = compact(cell_text(value))
+        if text:
+            return text
+    return None
+
+
+def find_report_date(rows: list[list[Any]], start: int) -> dt.date | None:
+    """``报出日期`` in footer text, or as a date cell (or date text) beside its label."""
+    for r in range(len(rows) - 1, max(start, 0) - 1, -1):
+        row = rows[r]
+        for c, value in enumerate(row):
+            text = compact(cell_text(value))
+            if "报出日期" not in text:
+                continue
+            m = _REPORT_DATE.search(text)
+            if m:
+                return _date(m.group(1), m.group(2), m.group(3))
+            for other in row[c + 1 :]:
+                if isinstance(other, dt.datetime):
+                    return other.date()
+                if isinstance(other, dt.date):
+                    return other
+                if isinstance(other, (int, float)) and 20000 < other < 80000:  # Excel serial day
+                    return dt.date(1899, 12, 30) + dt.timedelta(days=int(other))
+                m = _ANY_DATE.match(compact(cell_text(other)))
+                if m:
+                    return _date(m.group(1), m.group(2), m.group(3))
+    return None
+
+
+def _date(y: str, m: str, d: str) -> dt.date | None:
+    try:
+        return dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return None

@@ -1,0 +1,103 @@
+"""Ingest an inbox into the raw schema: discover, skip what is unchanged, read the rest
+(in parallel), and replace exactly the contributions of changed or removed files."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from huizong.catalog import SEEDS_DIR, load_catalog
+from huizong.ingest import store
+from huizong.ingest.files import discover
+from huizong.ingest.submission import FileOutcome, init_worker, read_in_worker, read_submission
+from huizong.registry import Registry
+
+
+class SourcesError(ValueError):
+    """The sources directory itself is unusable (no registry, unreadable reference data)."""
+
+
+@dataclass
+class IngestSummary:
+    seen: int
+    read: int
+    unchanged: int
+    removed: int
+    by_status: dict[str, int]
+    cells: int
+
+
+def reference_paths(sources_dir: Path) -> tuple[Path, Path]:
+    ref = sources_dir / "reference"
+    areas, rates = ref / "areas.csv", ref / "subsidy_rates.csv"
+    for p in (areas, rates):
+        if not p.is_file():
+            raise SourcesError(f"{p}: missing (the sources directory needs reference/areas.csv and reference/subsidy_rates.csv)")
+    return areas, rates
+
+
+def ingest(
+    sources_dir: Path,
+    con: duckdb.DuckDBPyConnection,
+    workers: int | None = None,
+    progress: Callable[[int, int, FileOutcome], None] | None = None,
+) -> IngestSummary:
+    sources_dir = Path(sources_dir)
+    areas_csv, rates_csv = reference_paths(sources_dir)
+    registry = Registry.from_csv(areas_csv)
+    store.ensure_schema(con)
+    store.load_reference(con, str(areas_csv), str(rates_csv))
+
+    files = discover(sources_dir)
+    known = store.known_files(con)
+    # The registry decides how files read: when it changes, everything is read again.
+    registry_hash = _registry_fingerprint(areas_csv)
+    if _stored_fingerprint(con) != registry_hash:
+        known = {}
+    todo = [f for f in files if known.get(f.rel_path) != f.sha256]
+    present = {f.rel_path for f in files}
+    removed = [p for p in known if p not in present]
+    if not known:
+        removed = [p for (p,) in con.execute("select file_path from raw.files").fetchall() if p not in present]
+
+    outcomes: list[FileOutcome] = []
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(todo) > 8:
+        with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(str(SEEDS_DIR), str(areas_csv))) as pool:
+            for i, outcome in enumerate(pool.map(read_in_worker, todo, chunksize=4), start=1):
+                outcomes.append(outcome)
+                if progress:
+                    progress(i, len(todo), outcome)
+    else:
+        catalog = load_catalog()
+        for i, f in enumerate(todo, start=1):
+            outcome = read_submission(f, catalog, registry)
+            outcomes.append(outcome)
+            if progress:
+                progress(i, len(todo), outcome)
+    store.replace_files(con, outcomes, removed)
+    _store_fingerprint(con, registry_hash)
+    by_status = dict(con.execute("select status, count(*) from raw.files group by 1").fetchall())
+    cells = con.execute("select count(*) from raw.cells").fetchone()[0]
+    return IngestSummary(len(files), len(todo), len(files) - len(todo), len(removed), by_status, cells)
+
+
+def _registry_fingerprint(areas_csv: Path) -> str:
+    from huizong.ingest.files import file_sha256
+
+    return file_sha256(areas_csv) + ":" + file_sha256(SEEDS_DIR / "catalog_indicators.csv") + file_sha256(SEEDS_DIR / "catalog_label_aliases.csv")
+
+
+def _stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    con.execute("create table if not exists raw.ingest_state (key varchar primary key, value varchar)")
+    row = con.execute("select value from raw.ingest_state where key = 'reader_inputs'").fetchone()
+    return row[0] if row else None
+
+
+def _store_fingerprint(con: duckdb.DuckDBPyConnection, value: str) -> None:
+    con.execute("insert or replace into raw.ingest_state values ('reader_inputs', ?)", [value]).fetchall()

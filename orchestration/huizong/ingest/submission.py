@@ -1,0 +1,74 @@
+"""One inbox file to its outcome: loaded (with its parsed forms), rejected (with why) or
+ignored. Pure: no database, so it runs in worker processes and in tests alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from huizong.catalog import Catalog
+from huizong.ingest.files import InboxFile
+from huizong.ingest.sheet import NotAForm, ParsedSheet, SheetRejected, parse_grid
+from huizong.ingest.workbook import UnreadableFile, open_grids
+from huizong.registry import Registry
+
+
+@dataclass
+class FileOutcome:
+    file: InboxFile
+    status: str  # loaded | rejected | ignored
+    message: str = ""
+    sheets: list[ParsedSheet] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(len(r.cells) for s in self.sheets for r in s.rows)
+
+
+def read_submission(file: InboxFile, catalog: Catalog, registry: Registry) -> FileOutcome:
+    reason = file.ignore_reason
+    if reason:
+        return FileOutcome(file, "ignored", reason)
+    try:
+        grids = open_grids(file.path)
+    except UnreadableFile as exc:
+        return FileOutcome(file, "rejected", f"{file.rel_path}: {exc}")
+    except (OSError, ValueError) as exc:
+        return FileOutcome(file, "rejected", f"{file.rel_path}: cannot be read: {exc}")
+    sheets: list[ParsedSheet] = []
+    problems: list[str] = []
+    for grid in grids:
+        try:
+            sheets.append(parse_grid(grid, catalog, registry))
+        except NotAForm:
+            continue
+        except SheetRejected as exc:
+            problems.append(f"sheet {grid.name!r}: {exc}")
+        except Exception as exc:  # a reader bug must not stop the inbox
+            problems.append(f"sheet {grid.name!r}: unexpected error {type(exc).__name__}: {exc}")
+    if problems:
+        return FileOutcome(file, "rejected", f"{file.rel_path}: " + "; ".join(problems))
+    if not sheets:
+        return FileOutcome(file, "rejected", f"{file.rel_path}: no known form (no 表号 of 扶贫1表-扶贫4表/扶贫T表 on any sheet)")
+    # A workbook is one township's submission for one date: a sheet without its own
+    # 报出日期 takes the one its sibling sheets carry.
+    dates = {s.report_date for s in sheets if s.report_date}
+    if len(dates) == 1:
+        for s in sheets:
+            s.report_date = s.report_date or next(iter(dates))
+    return FileOutcome(file, "loaded", "", sheets)
+
+
+_WORKER: tuple[Catalog, Registry] | None = None
+
+
+def init_worker(seeds_dir: str, areas_csv: str) -> None:
+    global _WORKER
+    from huizong.catalog import load_catalog
+
+    _WORKER = (load_catalog(Path(seeds_dir)), Registry.from_csv(Path(areas_csv)))
+
+
+def read_in_worker(file: InboxFile) -> FileOutcome:
+    assert _WORKER is not None
+    return read_submission(file, *_WORKER)

@@ -1,0 +1,69 @@
+"""One reported cell to a number in the indicator's canonical unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from huizong.catalog import Catalog, Indicator
+from huizong.ingest.header import cell_text
+from huizong.normalize import compact, is_blank_marker, parse_number
+
+FLAG_YES = frozenset({"是", "y", "yes", "1", "√", "true", "贫困村"})
+FLAG_NO = frozenset({"否", "n", "no", "0", "×", "false", "非贫困村"})
+
+
+@dataclass(frozen=True)
+class CellValue:
+    raw_text: str
+    value: float | None  # None: not a number (kept for the bounds rule) or not reported
+    blank: bool  # empty or a blank marker
+
+
+def unit_factor(catalog: Catalog, ind: Indicator, label_unit: str, sheet_units: tuple[str, ...]) -> float:
+    """How a column's numbers convert to the indicator's unit. A declaration of another unit
+    wins over the template's printed one: a column labelled ``(元)``, or a sheet whose
+    计量单位 says 元 and not 万元 (even under a printed ``(万元)`` label), is in 元."""
+    if ind.kind in ("ratio", "flag"):
+        return 1.0
+    if label_unit:
+        f = catalog.factor(label_unit, ind.unit)
+        if f is not None and f != 1.0:
+            return f
+    if ind.unit not in sheet_units:
+        for unit in sheet_units:
+            f = catalog.factor(unit, ind.unit)
+            if f is not None and f != 1.0:
+                return f
+    return 1.0
+
+
+def parse_cell(value: Any, ind: Indicator, factor: float, percent_format: bool, catalog: Catalog) -> CellValue:
+    raw = cell_text(value)
+    if value is None or raw.strip() == "" or (isinstance(value, str) and is_blank_marker(value)):
+        zero = ind.kind in ("stock", "flow", "target")
+        return CellValue(raw, 0.0 if zero else None, True)
+    if ind.kind == "flag":
+        key = compact(raw).lower()
+        if key in FLAG_YES:
+            return CellValue(raw, 1.0, False)
+        if key in FLAG_NO:
+            return CellValue(raw, 0.0, False)
+        return CellValue(raw, None, False)
+    if isinstance(value, bool):
+        return CellValue(raw, None, False)
+    if isinstance(value, (int, float)):
+        number, is_pct_text, text_unit = float(value), False, ""
+    else:
+        number, is_pct_text, text_unit = parse_number(raw)
+        if number is None:
+            return CellValue(raw, None, False)
+    if ind.is_percent:
+        if percent_format and not is_pct_text:
+            number *= 100.0  # a fraction shown as a percentage: 0.764 -> 76.4
+        return CellValue(raw, number, False)
+    if text_unit and text_unit != ind.unit:
+        f = catalog.factor(text_unit, ind.unit)
+        if f is not None:
+            return CellValue(raw, number * f, False)
+    return CellValue(raw, number * factor, False)

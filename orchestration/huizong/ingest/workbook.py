@@ -1,0 +1,154 @@
+"""Opening a submission: an xlsx/xls workbook (python-calamine) or a CSV (UTF-8, UTF-8 with
+BOM or GBK) as a list of grids, one per sheet.
+
+python-calamine is the fast reader but gives no number formats; the one format that changes
+a value's meaning (a fraction shown as a percentage) is read straight from the workbook's
+``styles.xml`` and sheet XML.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from python_calamine import CalamineWorkbook
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be opened as a spreadsheet; the message says why."""
+
+
+@dataclass
+class Grid:
+    name: str
+    rows: list[list[Any]]  # absolute: rows[0][0] is A1
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based
+
+
+def open_grids(path: Path) -> list[Grid]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return [Grid(name=path.stem, rows=read_csv_rows(path))]
+    return read_workbook(path)
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableFile(f"{path.name}: text encoding not recognised (expected UTF-8 or GBK)")
+    return str(best)
+
+
+def read_csv_rows(path: Path) -> list[list[Any]]:
+    text = decode_text(path.read_bytes(), path)
+    sample = text[:4096]
+    delimiter = ","
+    if sample.count("\t") > sample.count(","):
+        delimiter = "\t"
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def read_workbook(path: Path) -> list[Grid]:
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data or b"EncryptedPackage" in data.replace(b"\x00", b""):
+            raise UnreadableFile("encrypted workbook (password-protected): save it without a password")
+        if path.suffix.lower() != ".xls":
+            raise UnreadableFile("legacy OLE (.xls) content under an .xlsx name: save it as .xlsx")
+    elif not zipfile.is_zipfile(path):
+        raise UnreadableFile("corrupt workbook: not a valid xlsx (zip) file, possibly truncated")
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several error types
+        raise UnreadableFile(f"corrupt workbook: {exc}") from exc
+    percent = percent_cells_by_sheet(path) if head != OLE_MAGIC else {}
+    grids = []
+    for name in wb.sheet_names:
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = list(sheet.merged_cell_ranges or [])
+        except Exception as exc:
+            raise UnreadableFile(f"corrupt sheet {name!r}: {exc}") from exc
+        grids.append(Grid(name=name, rows=rows, merged=merged, percent_cells=percent.get(name, set())))
+    return grids
+
+
+# -- percent number formats ---------------------------------------------------------------
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_BUILTIN_PERCENT = {9, 10}
+_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\ss="(\d+)"')
+
+
+def _is_percent_code(code: str) -> bool:
+    code = re.sub(r'"[^"]*"|\\.', "", code)
+    return "%" in code
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def percent_cells_by_sheet(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """Cells whose number format shows a percentage, per sheet name."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "xl/styles.xml" not in names:
+                return {}
+            styles = ET.fromstring(zf.read("xl/styles.xml"))
+            custom = {
+                int(nf.get("numFmtId")): nf.get("formatCode", "")
+                for nf in styles.findall("m:numFmts/m:numFmt", _NS)
+            }
+            percent_ids = _BUILTIN_PERCENT | {i for i, c in custom.items() if _is_percent_code(c)}
+            xfs = styles.findall("m:cellXfs/m:xf", _NS)
+            percent_xf = {str(i).encode() for i, xf in enumerate(xfs) if int(xf.get("numFmtId", 0)) in percent_ids}
+            if not percent_xf:
+                return {}
+            wb = ET.fromstring(zf.read("xl/workbook.xml"))
+            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target") for r in rels}
+            out: dict[str, set[tuple[int, int]]] = {}
+            for sheet in wb.findall("m:sheets/m:sheet", _NS):
+                target = targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
+                target = target.lstrip("/")
+                member = target if target.startswith("xl/") else f"xl/{target}"
+                if member not in names:
+                    continue
+                xml = zf.read(member)
+                cells = {
+                    (int(m.group(2)) - 1, col_index(m.group(1).decode()))
+                    for m in _CELL.finditer(xml)
+                    if m.group(3) in percent_xf
+                }
+                if cells:
+                    out[sheet.get("name")] = cells
+            return out
+    except (zipfile.BadZipFile, ET.ParseError, KeyError):
+        return {}
