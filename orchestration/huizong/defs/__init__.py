@@ -1,0 +1,1 @@
+"""Dagster definitions: ingest assets -> @dbt_assets -> data-quality asset -> gate -> exports."""

@@ -1,0 +1,37 @@
+"""Ingestion: the inbox and the reference data into the raw schema of the building warehouse."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from huizong.defs.resources import HuizongPaths
+from huizong.ingest.pipeline import ingest
+from huizong.progress import report
+
+RAW_TABLES = ("files", "submissions", "rows", "cells", "areas", "subsidy_rates")
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(AssetKey(["raw", t]), group_name="ingest", kinds={"python", "duckdb"}, description=f"raw.{t}")
+        for t in RAW_TABLES
+    ],
+    name="raw_inbox",
+)
+def raw_inbox(context: AssetExecutionContext, paths: HuizongPaths):
+    """Read every file under the inbox (unchanged files are not parsed again) into raw.*."""
+    warehouse = paths.warehouse
+    warehouse.begin()
+
+    def progress(i: int, n: int, outcome) -> None:
+        report(context.log, "files read", i, n, f"{outcome.status}: {outcome.file.rel_path}")
+
+    with warehouse.connect_building() as con:
+        summary = ingest(paths.sources, con, workers=paths.workers, progress=progress)
+    context.log.info(
+        f"ingest: {summary.seen} files seen, {summary.read} read, {summary.unchanged} unchanged, "
+        f"{summary.removed} removed; statuses {summary.by_status}; {summary.cells} cells"
+    )
+    meta = {"files_seen": summary.seen, "files_read": summary.read, "files_unchanged": summary.unchanged, "cells": summary.cells}
+    for t in RAW_TABLES:
+        yield MaterializeResult(asset_key=AssetKey(["raw", t]), metadata=meta if t == "files" else {})

@@ -1,0 +1,92 @@
+"""From marts to publication: the rules (marts.dq_issues), the gate, the official tables, and
+the atomic publish of the warehouse."""
+
+from __future__ import annotations
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    asset,
+    asset_check,
+    multi_asset_check,
+)
+
+from huizong.defs.resources import HuizongPaths
+from huizong.gate import approved_tables_with_errors, build_gate
+
+FAMILIES = ("balance", "ratio", "standard", "bounds", "cross_form", "hierarchy", "cross_period", "completeness", "plausibility")
+MART_DEPS = [AssetKey(["marts", "fct_area_indicator"]), AssetKey(["marts", "fct_target_progress"]), AssetKey(["marts", "dim_area"])]
+
+
+@asset(key=["marts", "dq_issues"], deps=MART_DEPS, group_name="quality", kinds={"duckdb", "great_expectations"})
+def dq_issues(context: AssetExecutionContext, paths: HuizongPaths) -> MaterializeResult:
+    """Every rule of expectations/ (set-based SQL) and the Great Expectations suites, one row
+    per failed check, each pointing at the file, sheet and cell to fix."""
+    from huizong.dq import run_all
+
+    with paths.warehouse.connect_building() as con:
+        counts = run_all(con, docs_dir=paths.exports / "_quality", log=context.log)
+        by_sev = dict(con.execute("select severity, count(*) from marts.dq_issues group by 1").fetchall())
+    context.log.info(f"data-quality findings: {by_sev}")
+    return MaterializeResult(metadata={"errors": by_sev.get("error", 0), "warnings": by_sev.get("warning", 0), **counts})
+
+
+@multi_asset_check(
+    specs=[AssetCheckSpec(f"dq_{family}", asset=AssetKey(["marts", "dq_issues"]), description=f"no {family} findings") for family in FAMILIES],
+)
+def dq_checks(paths: HuizongPaths):
+    """One check per rule family: fails (ERROR) with error findings, (WARN) with warnings."""
+    with paths.warehouse.connect_building() as con:
+        rows = dict(
+            ((f, s), n)
+            for f, s, n in con.execute("select family, severity, count(*) from marts.dq_issues group by 1, 2").fetchall()
+        )
+    for family in FAMILIES:
+        errors, warnings = rows.get((family, "error"), 0), rows.get((family, "warning"), 0)
+        yield AssetCheckResult(
+            check_name=f"dq_{family}",
+            asset_key=AssetKey(["marts", "dq_issues"]),
+            passed=errors == 0 and warnings == 0,
+            severity=AssetCheckSeverity.ERROR if errors else AssetCheckSeverity.WARN,
+            metadata={"errors": errors, "warnings": warnings},
+        )
+
+
+@asset(key=["marts", "publication_gate"], deps=[AssetKey(["marts", "dq_issues"])], group_name="publish", kinds={"duckdb"})
+def publication_gate(context: AssetExecutionContext, paths: HuizongPaths) -> MaterializeResult:
+    """Per official table: approved, or withheld with the rule ids and counts that block it."""
+    with paths.warehouse.connect_building() as con:
+        decisions = build_gate(con)
+    context.log.info(f"publication gate: {decisions}")
+    return MaterializeResult(metadata={k: v for k, v in decisions.items()})
+
+
+@asset_check(asset=AssetKey(["marts", "publication_gate"]), blocking=True, description="no approved table contains an error finding")
+def gate_check(paths: HuizongPaths) -> AssetCheckResult:
+    """Blocking: if any approved table holds a number with an error-severity finding, no
+    official table is written at all."""
+    with paths.warehouse.connect_building() as con:
+        bad = approved_tables_with_errors(con)
+    return AssetCheckResult(passed=bad == 0, metadata={"approved_tables_with_errors": bad})
+
+
+@asset(key=["exports", "official_tables"], deps=[AssetKey(["marts", "publication_gate"])], group_name="publish", kinds={"excel", "csv"})
+def official_tables(context: AssetExecutionContext, paths: HuizongPaths) -> MaterializeResult:
+    """The office's tables (xlsx + csv) for every approved table; withheld ones logged."""
+    from huizong.export import export_all
+
+    with paths.warehouse.connect_building() as con:
+        summary = export_all(con, paths.exports, log=context.log)
+    return MaterializeResult(metadata={k: v for k, v in summary.items() if isinstance(v, (int, float, str))})
+
+
+@asset(key=["warehouse", "published"], deps=[AssetKey(["exports", "official_tables"])], group_name="publish")
+def published_warehouse(context: AssetExecutionContext, paths: HuizongPaths) -> MaterializeResult:
+    """Make the freshly built warehouse the one analysts see, in one rename."""
+    path = paths.warehouse.publish()
+    context.log.info(f"published {path}")
+    return MaterializeResult(metadata={"path": str(path)})
