@@ -22,3 +22,9 @@
 {% macro form_has_kind(form_periods, kind) -%}
     ('|' || {{ form_periods }} || '|' like '%|' || {{ kind }} || '|%')
 {%- endmacro %}
+
+{#- A ratio's scale from the catalog (empty = 1). The seed keeps `scale` as text so that the
+    seed file can feed unit tests as is (an empty cell there is '' rather than NULL). -#}
+{% macro catalog_scale(column) -%}
+    coalesce(cast(nullif(trim(cast({{ column }} as varchar)), '') as double), 1)
+{%- endmacro %}

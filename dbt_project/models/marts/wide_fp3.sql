@@ -1,0 +1,2 @@
+-- FP3 as a wide table: one row per period and area, one column per indicator (from the catalog).
+{{ wide_form('FP3') }}

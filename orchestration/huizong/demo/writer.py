@@ -1,0 +1,203 @@
+"""Writing rendered sheets as files: xlsx through openpyxl (normal mode), CSV in UTF-8, UTF-8
+with BOM or GBK, and the odd files an inbox collects (lock files, a README, a truncated
+workbook, an encrypted-looking OLE file).
+
+openpyxl writes no cached value for a formula, and a reader sees nothing in such a cell. So
+cells are written with their values, and the formulas are added to the saved XML next to
+the values (``<c r="D7"><f>SUM(D8:D20)</f><v>123</v></c>``): the file then reads like one
+saved by Excel. Zip timestamps and document properties are fixed, so a seed gives the same
+bytes every time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from huizong.demo.layout import Rendered, SheetSpec, XCell, render_sheet
+
+FIXED_TIME = (2019, 1, 1, 0, 0, 0)
+_FIXED_ISO = "2019-01-01T00:00:00Z"
+
+
+@dataclass
+class SheetJob:
+    name: str
+    spec: SheetSpec | None = None  # a form
+    raw: list[list[Any]] | None = None  # a non-form sheet (填表说明, a roster, empty)
+
+
+@dataclass
+class FileJob:
+    rel_path: str  # relative to out_dir
+    kind: str  # xlsx | csv | text | bytes | truncated_xlsx | ole
+    sheets: list[SheetJob] = field(default_factory=list)
+    encoding: str = "utf-8"
+    data: bytes = b""
+
+
+def _col(c: int) -> str:
+    s, c = "", c + 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def xlsx_bytes(sheets: list[tuple[str, Rendered | list[list[Any]]]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError  # noqa: F401
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    formulas: list[dict[str, str]] = []
+    for title, content in sheets:
+        ws = wb.create_sheet(title=title)
+        rows, merges = (content.rows, content.merges) if isinstance(content, Rendered) else (content, [])
+        sheet_formulas: dict[str, str] = {}
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v is None:
+                    continue
+                if isinstance(v, XCell):
+                    cell = ws.cell(row=r, column=c, value=v.value)
+                    if v.number_format:
+                        cell.number_format = v.number_format
+                    if v.formula:
+                        sheet_formulas[f"{_col(c - 1)}{r}"] = v.formula
+                else:
+                    ws.cell(row=r, column=c, value=v)
+        for r1, c1, r2, c2 in merges:
+            ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+        formulas.append(sheet_formulas)
+    wb.properties.creator = "WPS Office"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _finish_xlsx(buf.getvalue(), formulas)
+
+
+_CELL_OPEN = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)><v>')
+_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _finish_xlsx(data: bytes, formulas: list[dict[str, str]]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            if m and formulas[int(m.group(1)) - 1]:
+                f = formulas[int(m.group(1)) - 1]
+
+                def add(match: re.Match, f=f) -> bytes:
+                    ref = match.group(1).decode()
+                    if ref in f:
+                        attrs = match.group(2).replace(b' t="n"', b"")
+                        formula = f[ref].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+                        return b'<c r="' + match.group(1) + b'"' + attrs + b"><f>" + formula.encode() + b"</f><v>"
+                    return match.group(0)
+
+                content = _CELL_OPEN.sub(add, content)
+            elif info.filename == "docProps/core.xml":
+                content = _CORE_TIME.sub(lambda m: m.group(1) + _FIXED_ISO.encode() + m.group(2), content)
+            zi = zipfile.ZipInfo(info.filename, FIXED_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(zi, content)
+    return out.getvalue()
+
+
+def _csv_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, XCell):
+        v = v.value
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    return str(v)
+
+
+def csv_bytes(rendered: Rendered, encoding: str) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    width = max(len(r) for r in rendered.rows)
+    for row in rendered.rows:
+        cells = [_csv_text(v) for v in row]
+        w.writerow(cells + [""] * (width - len(cells)))
+    text = buf.getvalue()
+    if encoding == "utf-8-sig":
+        return b"\xef\xbb\xbf" + text.encode("utf-8")
+    return text.encode(encoding)
+
+
+def fake_encrypted_ole() -> bytes:
+    """Bytes that look like an Office file encrypted with a password: an OLE compound file
+    whose directory names the EncryptionInfo and EncryptedPackage streams."""
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[24:26] = (0x3E).to_bytes(2, "little")
+    header[26:28] = (3).to_bytes(2, "little")
+    header[28:30] = b"\xfe\xff"
+    header[30:32] = (9).to_bytes(2, "little")
+    header[32:34] = (6).to_bytes(2, "little")
+    directory = bytearray()
+    for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"):
+        entry = bytearray(128)
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        entry[0 : len(raw)] = raw
+        entry[64:66] = len(raw).to_bytes(2, "little")
+        entry[66] = 5 if name == "Root Entry" else 2
+        directory += entry
+    body = bytes((i * 37 + 11) % 256 for i in range(4096))
+    return bytes(header) + bytes(directory) + body
+
+
+def lock_file_bytes(user: str = "Administrator") -> bytes:
+    name = user.encode("utf-8")
+    return bytes([len(name)]) + name.ljust(53, b" ") + b"\x00" * 2 + user.encode("utf-16-le").ljust(108, b"\x00")
+
+
+def write_job(job: FileJob, out_dir: str) -> tuple[str, list[set[str]], int]:
+    """Write one file. Returns (rel_path, variations used per form sheet, cells written)."""
+    path = Path(out_dir) / job.rel_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    used: list[set[str]] = []
+    cells = 0
+    if job.kind in ("xlsx", "truncated_xlsx"):
+        sheets = []
+        for s in job.sheets:
+            if s.spec is not None:
+                rendered = render_sheet(s.spec)
+                used.append(rendered.used)
+                cells += sum(1 for r in rendered.rows for v in r if v is not None)
+                sheets.append((s.name, rendered))
+            else:
+                sheets.append((s.name, s.raw or []))
+        data = xlsx_bytes(sheets)
+        if job.kind == "truncated_xlsx":
+            data = data[: int(len(data) * 0.6)]
+            used = []
+        path.write_bytes(data)
+    elif job.kind == "csv":
+        rendered = render_sheet(job.sheets[0].spec)
+        used.append(rendered.used)
+        cells += sum(1 for r in rendered.rows for v in r if v is not None)
+        try:
+            data = csv_bytes(rendered, job.encoding)
+        except UnicodeEncodeError:  # a traditional character GBK lacks: say it in UTF-8
+            data = csv_bytes(rendered, "utf-8-sig")
+            rendered.used.add("csv_utf8_bom")
+        path.write_bytes(data)
+    elif job.kind == "ole":
+        path.write_bytes(fake_encrypted_ole())
+    else:  # text / bytes
+        path.write_bytes(job.data)
+    return job.rel_path, used, cells

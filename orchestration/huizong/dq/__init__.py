@@ -1,0 +1,37 @@
+"""Data-quality checks (审核规则, FORMS.md section 5) over the warehouse.
+
+- ``expectations/rules/*.yml``: the rule declarations, one file per family, compiled by
+  ``huizong.dq.engine`` to set-based DuckDB SQL: ``run_rules(con)``;
+- ``expectations/gx/*.yml``: Great Expectations suites over the staged cells and reference
+  data, run on pandas batches: ``run_gx(con, docs_dir=...)`` (imported lazily: GX is slow to
+  import);
+- both write ``marts.dq_issues``; ``run_checks`` runs both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from huizong import EXPECTATIONS_DIR
+from huizong.dq.declarations import RULES_DIR, DeclarationError, Rule, load_rules
+from huizong.dq.engine import ISSUE_COLUMNS, ISSUE_TABLE, RuleError, compile_rule, explain, run_rules
+
+GX_DIR = EXPECTATIONS_DIR / "gx"
+
+
+def run_gx(con, docs_dir: Path | str | None = None, gx_dir: Path = GX_DIR) -> int:
+    """Run the Great Expectations suites; see ``huizong.dq.gx_suites.run_gx``."""
+    from huizong.dq.gx_suites import run_gx as _run_gx
+
+    return _run_gx(con, docs_dir=docs_dir, gx_dir=gx_dir)
+
+
+def run_checks(con, docs_dir: Path | str | None = None, rules_dir: Path = RULES_DIR, gx_dir: Path = GX_DIR) -> dict[str, int]:
+    """Every check: the declared rules, then the GX suites. Returns issue counts by runner."""
+    return {"rules": run_rules(con, rules_dir), "gx": run_gx(con, docs_dir=docs_dir, gx_dir=gx_dir)}
+
+
+__all__ = [
+    "GX_DIR", "ISSUE_COLUMNS", "ISSUE_TABLE", "RULES_DIR", "DeclarationError", "Rule", "RuleError",
+    "compile_rule", "explain", "load_rules", "run_checks", "run_gx", "run_rules",
+]

@@ -1,0 +1,138 @@
+"""Render a layout grid as an xlsx workbook that prints like the official form (openpyxl).
+
+Numbers are stored as numbers (rounded to the indicator's decimals, with a number format
+showing exactly those decimals); codes and names as text; a text that starts like a formula
+(``=``, ``+``, ``-``, ``@``) is forced to the string type, so it is never evaluated.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from huizong.export.grid import BODY_ROLES, Grid, GridCell
+from huizong.export.text import number_format
+
+FONT_NAME = "宋体"
+_thin = Side(style="thin", color="000000")
+_medium = Side(style="medium", color="000000")
+THIN = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+
+_FONTS = {
+    "title": Font(name=FONT_NAME, size=16, bold=True),
+    "header": Font(name=FONT_NAME, size=10, bold=True),
+    "colno": Font(name=FONT_NAME, size=9),
+}
+_BODY_FONT = Font(name=FONT_NAME, size=10)
+_BODY_BOLD = Font(name=FONT_NAME, size=10, bold=True)
+
+_ALIGN = {
+    "title": Alignment(horizontal="center", vertical="center"),
+    "meta_left": Alignment(horizontal="left", vertical="center"),
+    "meta_center": Alignment(horizontal="center", vertical="center"),
+    "meta_right": Alignment(horizontal="right", vertical="center"),
+    "header": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    "colno": Alignment(horizontal="center", vertical="center"),
+    "code": Alignment(horizontal="center", vertical="center"),
+    "name": Alignment(horizontal="left", vertical="center", indent=1),
+    "number": Alignment(horizontal="right", vertical="center"),
+    "mark": Alignment(horizontal="center", vertical="center"),
+    "footer": Alignment(horizontal="left", vertical="center"),
+}
+
+
+def _font(cell: GridCell) -> Font:
+    if cell.role in _FONTS:
+        return _FONTS[cell.role]
+    return _BODY_BOLD if cell.bold else _BODY_FONT
+
+
+def build_workbook(grid: Grid, stamp: date | None = None) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = grid.sheet_name
+    first_body_row = grid.header_rows[0]
+    last_body_row = grid.body_rows[1]
+
+    for r, row in enumerate(grid.cells):
+        for c, cell in enumerate(row):
+            in_table = first_body_row <= r <= last_body_row
+            if cell is None and not in_table:
+                continue
+            xc = ws.cell(row=r + 1, column=c + 1)
+            if cell is not None:
+                if cell.is_number:
+                    xc.value = int(cell.value) if cell.decimals <= 0 else float(cell.value)
+                    xc.number_format = number_format(cell.decimals)
+                elif cell.value is not None:
+                    xc.value = cell.display or cell.value
+                    xc.data_type = "s"  # text, even when it starts with = + - @
+                    xc.number_format = "@"
+                xc.font = _font(cell)
+                xc.alignment = _ALIGN[cell.role]
+            if in_table:
+                xc.border = THIN
+
+    # a heavier rule under the column numbers and around the table, as printed forms have
+    for r in range(first_body_row, last_body_row + 1):
+        for c in range(grid.n_cols):
+            xc = ws.cell(row=r + 1, column=c + 1)
+            b = xc.border
+            xc.border = Border(
+                left=_medium if c == 0 else b.left,
+                right=_medium if c == grid.n_cols - 1 else b.right,
+                top=_medium if r == first_body_row else b.top,
+                bottom=_medium if r in (grid.header_rows[1], last_body_row) else b.bottom,
+            )
+
+    for r1, c1, r2, c2 in grid.merges:
+        ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+
+    for c, width in enumerate(grid.widths):
+        ws.column_dimensions[get_column_letter(c + 1)].width = width
+    for r, height in grid.heights.items():
+        ws.row_dimensions[r + 1].height = height
+
+    ws.freeze_panes = ws.cell(row=grid.freeze[0] + 1, column=grid.freeze[1] + 1)
+    ws.sheet_view.showGridLines = False
+
+    # print: A4 landscape, one page wide, the column headers repeated on every page
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.8  # room for the page number under the CJK line height
+    ws.page_margins.footer = 0.3
+    ws.print_title_rows = f"{grid.header_rows[0] + 1}:{grid.header_rows[1] + 1}"
+    ws.print_area = f"A1:{get_column_letter(grid.n_cols)}{len(grid.cells)}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+    wb.properties.creator = "huizong"
+    if stamp is not None:
+        wb.properties.created = datetime(stamp.year, stamp.month, stamp.day)
+    return wb
+
+
+def write_xlsx(grid: Grid, path: Path, stamp: date | None = None) -> None:
+    """Write atomically: a reader never sees a half-written table."""
+    wb = build_workbook(grid, stamp)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
