@@ -79,28 +79,28 @@ others as (
 ),
 
 final as (
-select
-    r.submission_id,
-    r.file_path,
-    r.sheet_name,
-    r.form_code,
-    r.period,
-    r.year,
-    r.period_kind,
-    r.reporter_code,
-    r.reporter_level,
-    r.report_date,
-    r.declared_units,
-    r.issuer,
-    r.content_hash,
-    r.n_rows,
-    r.resolution,
-    r.resolution_reason,
-    case when r.resolution = 'conflict' then o.other_files end as conflict_with,
-    case when r.resolution = 'superseded' then o.other_files end as superseded_by,
-    nullif(r.latest_date, cast('0001-01-01' as date)) as latest_report_date
-from resolved as r
-left join others as o on r.submission_id = o.submission_id
+    select
+        r.submission_id,
+        r.file_path,
+        r.sheet_name,
+        r.form_code,
+        r.period,
+        r.year,
+        r.period_kind,
+        r.reporter_code,
+        r.reporter_level,
+        r.report_date,
+        r.declared_units,
+        r.issuer,
+        r.content_hash,
+        r.n_rows,
+        r.resolution,
+        r.resolution_reason,
+        case when r.resolution = 'conflict' then o.other_files end as conflict_with,
+        case when r.resolution = 'superseded' then o.other_files end as superseded_by,
+        nullif(r.latest_date, cast('0001-01-01' as date)) as latest_report_date
+    from resolved as r
+    left join others as o on r.submission_id = o.submission_id
 )
 
 select

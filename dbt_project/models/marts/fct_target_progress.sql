@@ -8,8 +8,10 @@ with target_indicators as (
     select
         t.indicator_code as target_code,
         t.target_of,
+        tf.periods as target_form_periods,
         f.periods as actual_form_periods
     from {{ ref('catalog_indicators') }} as t
+    inner join {{ ref('catalog_forms') }} as tf on tf.form_code = t.form_code
     inner join {{ ref('catalog_indicators') }} as a on a.indicator_code = t.target_of
     inner join {{ ref('catalog_forms') }} as f on f.form_code = a.form_code
 ),
@@ -33,7 +35,8 @@ county_cells as (
     from {{ ref('int_reported_cells') }} as c
     inner join target_indicators as t on t.target_code = c.indicator_code
     inner join counties as k on k.year = c.year and k.area_code = c.area_code
-    where c.row_kind = 'county' and c.period_kind = 'YYYY' and c.row_reported
+    where c.row_kind = 'county' and c.row_reported
+        and {{ form_has_kind('t.target_form_periods', 'c.period_kind') }}
 ),
 
 county_targets as (

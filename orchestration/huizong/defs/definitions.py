@@ -8,6 +8,10 @@ raw.* (ingest) -> dbt staging/intermediate/marts (dbt tests as asset checks)
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 from dagster import Definitions
 from dagster_dbt import DbtCliResource
 
@@ -16,6 +20,10 @@ from huizong.defs.ingest_assets import raw_inbox
 from huizong.defs.publish_assets import dq_checks, dq_issues, official_tables, publication_gate, gate_check, published_warehouse
 from huizong.defs.resources import HuizongPaths, default_paths
 from huizong.defs.schedules import inbox_sensor, nightly_job, nightly_schedule
+
+# The dbt of this environment, whether or not the venv is on PATH.
+_venv_dbt = Path(sys.executable).parent / "dbt"
+DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") or "dbt")
 
 ALL_ASSETS = [raw_inbox, huizong_dbt_assets, dq_issues, publication_gate, official_tables, published_warehouse]
 ALL_CHECKS = [*dq_checks, gate_check]
@@ -30,7 +38,7 @@ def build_resources(sources_dir: str | None = None, warehouse_path: str | None =
             exports_dir=exports_dir or paths["exports_dir"],
             workers=workers,
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir)),
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), dbt_executable=DBT_EXECUTABLE),
     }
 
 

@@ -117,6 +117,7 @@ EXCLUSIVE = (
     ("yuan_sheet", "yuan_header"),
     ("land_hectare_sheet", "land_hectare_header"),
     ("label_units", "label_units_fullwidth"),
+    ("no_unit_decl", "yuan_sheet", "land_hectare_sheet"),
 )
 _XLSX_ONLY = {"merged_title", "two_level_merged", "pct_fraction_format", "formula_totals", "num_text", "village_code_numeric"}
 _CSV_ONLY = {"two_level_csv"}
@@ -192,6 +193,8 @@ def compatible(var: str, form: str, container: str, *, has_alias: bool, ambiguou
         return False
     if var in ("two_level_merged", "two_level_csv") and form == "FPT":
         return False
+    if var == "alias_labels" and form not in ("FP1", "FP3", "FP4"):
+        return False
     return True
 
 
@@ -245,20 +248,31 @@ class _Style:
         return on
 
 
+def _want(st: "_Style", name: str, p: float) -> bool:
+    """Apply a per-item variation: always while it is forced and not yet used, else with ``p``."""
+    return (name in st.force and name not in st.used) or st.rng.random() < p
+
+
 def _decorate(label: str, st: _Style, unit: str, opts: dict) -> str:
     """A header label as someone typed it."""
     rng = st.rng
     text = label
     if opts["trad"]:
-        text = to_traditional(text)
-    if opts["spaces"] and rng.random() < 0.25 and len(text) >= 3:
+        t = to_traditional(text)
+        if t != text:
+            st.used.add("traditional_labels")
+        text = t
+    if opts["spaces"] and len(text) >= 3 and _want(st, "label_spaces", 0.25):
         sep = rng.choice((" ", "\u3000", "  "))
         text = sep.join(text) if len(text) <= 5 else text[:2] + sep + text[2:]
-    elif opts["linebreaks"] and rng.random() < 0.25 and len(text) >= 4:
+        st.used.add("label_spaces")
+    elif opts["linebreaks"] and len(text) >= 4 and _want(st, "label_linebreaks", 0.25):
         i = rng.randint(2, len(text) - 2)
         text = text[:i] + "\n" + text[i:]
-    if unit and opts["units"] and (opts["force_unit"] or rng.random() < 0.45):
+        st.used.add("label_linebreaks")
+    if unit and opts["units"] and (opts["force_unit"] or rng.random() < 0.45 or not st.used & {"label_units", "label_units_fullwidth"}):
         text += f"（{unit}）" if opts["fullwidth"] else f"({unit})"
+        st.used.add("label_units_fullwidth" if opts["fullwidth"] else "label_units")
     if opts["spaces"] and rng.random() < 0.1:
         text = " " + text + " "
     return text
@@ -272,58 +286,66 @@ def _fmt_number(v: float | int, decimals: int) -> str:
     return s
 
 
+_MARKERS = (("blank_empty", ""), ("blank_dash", "-"), ("blank_emdash", "—"), ("blank_slash", "/"), ("blank_wu", "无"))
+
+
 class _NumberWriter:
     def __init__(self, st: _Style, container: str):
         self.st, self.rng, self.container = st, st.rng, container
         self.text_xlsx = container == "xlsx" and st.flag("num_text", 0.15)
-        self.thousands = st.flag("num_thousands", 0.3)
-        self.fullwidth = st.flag("num_fullwidth", 0.2)
-        self.trailing = st.flag("num_trailing_unit", 0.2)
-        self.padded = st.flag("num_padded", 0.2)
-        markers = []
-        for key, mark in (("blank_empty", ""), ("blank_dash", "-"), ("blank_emdash", "—"), ("blank_slash", "/"), ("blank_wu", "无")):
-            if key in st.force:
-                markers.append((key, mark))
-        if not markers and self.rng.random() < 0.6:
-            key, mark = self.rng.choice((("blank_empty", ""), ("blank_dash", "-"), ("blank_emdash", "—"), ("blank_slash", "/"), ("blank_wu", "无")))
-            markers.append((key, mark))
-        self.markers = markers
+        on = {k: st.flag(k, p) for k, p in (("num_thousands", 0.3), ("num_fullwidth", 0.2), ("num_trailing_unit", 0.2), ("num_padded", 0.2))}
+        st.used -= set(on)  # recorded when a cell actually shows it
+        self.variants = [k for k, v in on.items() if v]
+        self.forced = [k for k in self.variants if k in st.force]
+        forced_marks = [(k, m) for k, m in _MARKERS if k in st.force]
+        self.markers = forced_marks
+        self.always_mark = bool(forced_marks)
+        if not self.markers and self.rng.random() < 0.6:
+            self.markers = [self.rng.choice(_MARKERS)]
         self.p_variant = 0.35 if container == "csv" else 0.2
 
+    def _eligible(self, variant: str, v: float, unit: str) -> bool:
+        if variant == "num_thousands":
+            return abs(v) >= 1000
+        if variant == "num_trailing_unit":
+            return unit in _DISPLAY_UNIT
+        return True
+
     def number(self, v: float | int, decimals: int, unit: str, is_total: bool = False, allow_blank: bool = True) -> Any:
-        rng = self.rng
-        if v == 0 and self.markers and allow_blank and not is_total and rng.random() < 0.7:
-            key, mark = rng.choice(self.markers)
-            self.st.used.add(key)
+        rng, st = self.rng, self.st
+        if v == 0 and self.markers and allow_blank and not is_total and (self.always_mark or rng.random() < 0.7):
+            pending = [km for km in self.markers if km[0] not in st.used]
+            key, mark = pending[0] if pending else rng.choice(self.markers)
+            st.used.add(key)
             return mark
         text = _fmt_number(v, decimals)
         if v < 0 or not float(v).is_integer() and decimals == 0:
             # a mistake (negative / non-integer count): written plainly
             return text if self.container == "csv" else (int(v) if float(v).is_integer() else float(v))
         variant = None
-        if rng.random() < self.p_variant:
-            options = [o for o, on in (("thousands", self.thousands and abs(v) >= 1000), ("fullwidth", self.fullwidth),
-                                       ("trailing", self.trailing and unit in _DISPLAY_UNIT), ("padded", self.padded)) if on]
+        pending = [k for k in self.forced if k not in st.used and self._eligible(k, v, unit)]
+        if pending:
+            variant = pending[0]
+        elif self.variants and rng.random() < self.p_variant:
+            options = [k for k in self.variants if self._eligible(k, v, unit)]
             if options:
                 variant = rng.choice(options)
-        if variant == "thousands":
+        if variant == "num_thousands":
             intpart, _, frac = text.partition(".")
             text = f"{int(intpart):,}" + (f".{frac}" if frac else "")
-            self.st.used.add("num_thousands")
-        elif variant == "fullwidth":
+        elif variant == "num_fullwidth":
             text = text.translate(FW_DIGITS) if rng.random() < 0.7 else text[:1].translate(FW_DIGITS) + text[1:]
-            self.st.used.add("num_fullwidth")
-        elif variant == "trailing":
+        elif variant == "num_trailing_unit":
             text = text + _DISPLAY_UNIT[unit]
-            self.st.used.add("num_trailing_unit")
-        elif variant == "padded":
+        elif variant == "num_padded":
             text = rng.choice((" ", "  ")) + text + rng.choice((" ", "", "  "))
-            self.st.used.add("num_padded")
+        if variant:
+            st.used.add(variant)
         if self.container == "csv":
             return text
-        if variant or (self.text_xlsx and rng.random() < 0.4):
+        if variant or (self.text_xlsx and (("num_text" in st.force and "num_text" not in st.used) or rng.random() < 0.4)):
             if not variant:
-                self.st.used.add("num_text")
+                st.used.add("num_text")
             return text
         return int(v) if float(v).is_integer() and decimals == 0 else float(v)
 
@@ -364,18 +386,21 @@ def render_sheet(spec: SheetSpec) -> Rendered:
     two_level = level != "one_level"
     trad = st.flag("traditional_labels", 0.12)
     trad_names = st.flag("traditional_names", 0.12)
+    label_spaces, label_breaks = st.flag("label_spaces", 0.35), st.flag("label_linebreaks", 0.3)
+    st.used -= {"traditional_names", "label_spaces", "label_linebreaks"}
     fullwidth_colon = st.flag("fullwidth_colons", 0.35)
     colon = "：" if fullwidth_colon else ":"
     label_opts = {
         "trad": trad,
-        "spaces": st.flag("label_spaces", 0.35),
-        "linebreaks": st.flag("label_linebreaks", 0.3),
+        "spaces": label_spaces,
+        "linebreaks": label_breaks,
         "units": False,
         "fullwidth": False,
         "force_unit": False,
     }
     if rng.random() < 0.55 or "label_units" in st.force or "label_units_fullwidth" in st.force:
         which = st.pick(("label_units", "label_units_fullwidth"), (0.6, 0.4))
+        st.used.discard(which)  # recorded when a label shows it
         label_opts["units"] = True
         label_opts["fullwidth"] = which == "label_units_fullwidth"
     alias_labels = st.flag("alias_labels", 0.15)
@@ -390,13 +415,20 @@ def render_sheet(spec: SheetSpec) -> Rendered:
         unit_w[3] = 0
     unit_style = st.pick(tuple(unit_opts), tuple(unit_w))
     total_pos = "total_below" if unit_style == "unit_from_total_code" and "total_above" not in st.force else None
-    total_pos = total_pos or st.pick(("total_above", "total_below", "total_none"), (0.5, 0.35, 0.15))
+    if total_pos is None:
+        needs_total = {"total_with_code", "formula_totals", "total_label_variant"} & st.force
+        if needs_total or spec.total is None:
+            total_pos = st.pick(("total_above", "total_below"), (0.55, 0.45))
+        else:
+            total_pos = st.pick(("total_above", "total_below", "total_none"), (0.5, 0.35, 0.15))
     if unit_style == "unit_from_total_code" and total_pos == "total_none":
         total_pos = "total_below"
     total_with_code = unit_style == "unit_from_total_code" or (total_pos != "total_none" and st.flag("total_with_code", 0.2))
     if total_with_code:
         st.used.add("total_with_code")
-    code_col = total_with_code or st.flag("village_code", 0.4)
+    code_col = total_with_code or "village_code_numeric" in st.force or st.flag("village_code", 0.4)
+    if code_col:
+        st.used.add("village_code")
     code_numeric = xlsx and code_col and st.flag("village_code_numeric", 0.3)
     name_label = NAME_LABELS[0]
     if st.flag("name_label_variant", 0.4):
@@ -435,6 +467,8 @@ def render_sheet(spec: SheetSpec) -> Rendered:
             al = [a for a in cat.aliases.get(ind.code, []) if "(" not in a]
             if al and not (two_level and ind.group_label):
                 alias_of[ind.code] = rng.choice(al)
+        if not alias_of:
+            st.used.discard("alias_labels")
     units: list[list[Indicator]] = []
     for ind in inds:
         if two_level and ind.group_label and units and units[-1][0].group_label == ind.group_label:
@@ -517,6 +551,8 @@ def render_sheet(spec: SheetSpec) -> Rendered:
             merges.append((len(out) - 1, 0, len(out) - 1, width - 1))
     town_name = to_traditional(spec.town_name) if trad_names else spec.town_name
     county_name = to_traditional(spec.county_name) if trad_names else spec.county_name
+    if town_name != spec.town_name or county_name != spec.county_name:
+        st.used.add("traditional_names")
     lp, rp = ("（", "）") if fullwidth_colon and rng.random() < 0.6 else ("(", ")")
     unit_text = {
         "unit_county_prefix": county_name + town_name,
@@ -542,7 +578,7 @@ def render_sheet(spec: SheetSpec) -> Rendered:
         else:
             positions = [0, width // 2, max(width - 3, 1)] if len(parts) == 3 else [0, max(width // 2, 1)]
             out.append(row(*zip(positions, parts)))
-    if spacer_rows and rng.random() < 0.5:
+    if spacer_rows and (rng.random() < 0.5 or "spacer_rows" in st.force):
         out.append([None] * width)
 
     # -- column header ---------------------------------------------------------------------
@@ -630,19 +666,23 @@ def render_sheet(spec: SheetSpec) -> Rendered:
     any_alias = any(r.alias for r in spec.rows)
     alias_mode = any_alias and st.flag("village_alias", 0.5)
     nosuffix_mode = st.flag("village_nosuffix", 0.3)
+    st.used -= {"village_alias", "village_nosuffix"}  # recorded when a row shows it
     for i, rs in enumerate(spec.rows):
         r = [None] * width
         name = rs.name
         if rs.kind == "village":
             if alias_mode and rs.alias and (rng.random() < 0.8 or "village_alias" in st.force):
                 name = rs.alias
-            elif nosuffix_mode and rng.random() < 0.5:
+                st.used.add("village_alias")
+            elif nosuffix_mode and _want(st, "village_nosuffix", 0.5):
                 for suffix in ("社区", "村"):
                     if name.endswith(suffix):
                         name = name[: -len(suffix)]
+                        st.used.add("village_nosuffix")
                         break
-            if trad_names and rng.random() < 0.6:
+            if trad_names and to_traditional(name) != name and _want(st, "traditional_names", 0.6):
                 name = to_traditional(name)
+                st.used.add("traditional_names")
         values = rs.values
         all_zero_risk = values is not None and all(
             (values.get(c.ind.code) == 0) for c in cols if c.kind == "ind" and c.ind.kind in ("stock", "flow")

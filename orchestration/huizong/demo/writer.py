@@ -190,11 +190,13 @@ def write_job(job: FileJob, out_dir: str) -> tuple[str, list[set[str]], int]:
         rendered = render_sheet(job.sheets[0].spec)
         used.append(rendered.used)
         cells += sum(1 for r in rendered.rows for v in r if v is not None)
+        encoding = job.encoding
         try:
-            data = csv_bytes(rendered, job.encoding)
+            data = csv_bytes(rendered, encoding)
         except UnicodeEncodeError:  # a traditional character GBK lacks: say it in UTF-8
-            data = csv_bytes(rendered, "utf-8-sig")
-            rendered.used.add("csv_utf8_bom")
+            encoding = "utf-8-sig"
+            data = csv_bytes(rendered, encoding)
+        rendered.used.add({"utf-8": "csv_utf8", "utf-8-sig": "csv_utf8_bom", "gbk": "csv_gbk"}[encoding])
         path.write_bytes(data)
     elif job.kind == "ole":
         path.write_bytes(fake_encrypted_ole())

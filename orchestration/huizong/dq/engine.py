@@ -82,6 +82,10 @@ def _indicator_values(catalog: Catalog) -> str:
     return ", ".join(rows)
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [row[0] for row in con.execute(f"describe {table}").fetchall()]
+
+
 def stage(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     """The temp tables and macro every rule reads (see ``huizong.dq.templates``)."""
     con.execute(
@@ -89,16 +93,23 @@ def stage(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
             select * from (values {_indicator_values(catalog)})
                  as t(indicator_code, form_code, label, unit, kind, target_of, decimals)"""
     )
+    # the contract's columns plus ours; a column the models may add under one of our names is
+    # replaced by ours
+    ours = ("kind", "unit", "label", "area_label")
+    cells = [c for c in _columns(con, "intermediate.int_reported_cells") if c not in ours]
     con.execute(
-        """create or replace temp table _dq_cells as
-           select c.*, i.kind, i.unit, i.label, coalesce(a.area_name, c.area_name) as area_label
+        f"""create or replace temp table _dq_cells as
+           select {", ".join(f'c."{c}"' for c in cells)}, i.kind, i.unit, i.label,
+                  coalesce(a.area_name, c.area_name) as area_label
            from intermediate.int_reported_cells c
            left join _dq_ind i on i.indicator_code = c.indicator_code
            left join intermediate.int_area_years a on a.year = c.year and a.area_code = c.area_code"""
     )
+    subs = [c for c in _columns(con, "intermediate.int_submissions_resolved") if c != "year"]
     con.execute(
-        """create or replace temp table _dq_subs as
-           select s.*, cast(left(s.period, 4) as integer) as year from intermediate.int_submissions_resolved s"""
+        f"""create or replace temp table _dq_subs as
+           select {", ".join(f's."{c}"' for c in subs)}, cast(left(s.period, 4) as integer) as year
+           from intermediate.int_submissions_resolved s"""
     )
     con.execute(
         r"""create or replace temp macro _dq_fmt(x) as
@@ -109,7 +120,7 @@ def stage(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
 
 
 def unstage(con: duckdb.DuckDBPyConnection) -> None:
-    for t in ("_dq_cells", "_dq_subs", "_dq_ind", "_dq_out", "_dq_keep"):
+    for t in ("_dq_cells", "_dq_subs", "_dq_ind", "_dq_out", "_dq_keep", "_dq_rule"):
         con.execute(f"drop table if exists {t}")
 
 
@@ -220,16 +231,7 @@ def rule_query(rule: Rule, catalog: Catalog) -> str:
     return templates.build(rule, catalog)
 
 
-def compile_rule(con: duckdb.DuckDBPyConnection, rule: Rule, catalog: Catalog) -> str:
-    """A ``select`` producing exactly ``ISSUE_COLUMNS`` for one declaration (needs ``stage``)."""
-    try:
-        inner = rule_query(rule, catalog)
-        described = con.execute(f"describe {inner}").fetchall()
-    except DeclarationError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - re-raised with the rule's name
-        raise RuleError(f"rule {rule.id} ({rule.source}): cannot compile: {exc}") from exc
-    columns = {row[0]: row[1] for row in described}
+def _wrap(rule: Rule, columns: dict[str, str], source: str) -> str:
     missing = [c for c in _REQUIRED if c not in columns]
     if missing:
         raise RuleError(f"rule {rule.id}: its query lacks {missing}")
@@ -243,8 +245,38 @@ select {q(rule.id)} as rule_id, {q(rule.family)} as family, {q(rule.severity)} a
        cast(_r.source_file as varchar) as source_file, cast(_r.source_sheet as varchar) as source_sheet,
        cast(_r.source_cell as varchar) as source_cell, cast(_r.form_code as varchar) as form_code,
        cast(_r.township_code as varchar) as township_code
-from ({inner}) as _r
+from {source} as _r
 """
+
+
+def compile_rule(con: duckdb.DuckDBPyConnection, rule: Rule, catalog: Catalog) -> str:
+    """A ``select`` producing exactly ``ISSUE_COLUMNS`` for one declaration (needs ``stage``)."""
+    try:
+        inner = rule_query(rule, catalog)
+        described = con.execute(f"describe {inner}").fetchall()
+    except DeclarationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - re-raised with the rule's name
+        raise RuleError(f"rule {rule.id} ({rule.source}): cannot compile: {exc}") from exc
+    return _wrap(rule, {row[0]: row[1] for row in described}, f"({inner})")
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, catalog: Catalog) -> None:
+    """Evaluate one declaration into ``_dq_out``: its query once into ``_dq_rule``, then the
+    issue columns with the message over it."""
+    try:
+        inner = rule_query(rule, catalog)
+        con.execute(f"create or replace temp table _dq_rule as {inner}")
+        described = con.execute("describe _dq_rule").fetchall()
+    except DeclarationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - re-raised with the rule's name
+        raise RuleError(f"rule {rule.id} ({rule.source}): {exc}") from exc
+    sql = _wrap(rule, {row[0]: row[1] for row in described}, "_dq_rule")
+    try:
+        con.execute(f"insert into _dq_out {sql}")
+    except Exception as exc:  # noqa: BLE001
+        raise RuleError(f"rule {rule.id} ({rule.source}): {exc}") from exc
 
 
 # ----------------------------------------------------------------------------- run
@@ -295,11 +327,7 @@ def run_rules(
         con.execute("drop table if exists _dq_out")
         con.execute(issue_table_ddl("_dq_out", temp=True))
         for rule in rules:
-            sql = compile_rule(con, rule, catalog)
-            try:
-                con.execute(f"insert into _dq_out {sql}")
-            except Exception as exc:  # noqa: BLE001
-                raise RuleError(f"rule {rule.id} ({rule.source}): {exc}") from exc
+            _run_one(con, rule, catalog)
         n = con.execute("select count(*) from _dq_out").fetchone()[0]
         replace_issues(con, f"starts_with(rule_id, {q(GX_PREFIX)})")
         unstage(con)

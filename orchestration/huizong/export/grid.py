@@ -26,9 +26,6 @@ CODE_HEADER, NAME_HEADER = "区划代码", "单位名称"
 COLUMN_NUMBERS = ("甲", "乙")
 FOOTER_LABELS = ("单位负责人:", "统计负责人:", "填表人:", "报出日期:")
 
-# Body roles sit inside the bordered table; the others are the lines around it.
-BODY_ROLES = frozenset({"header", "colno", "code", "name", "number", "mark"})
-
 TITLE_HEIGHT = 32.0
 META_HEIGHT = 20.0
 LINE_HEIGHT = 15.0  # one line of 10 pt bold CJK text, in points (CJK fonts run tall)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,6 +39,14 @@ from huizong.export.xlsx import write_xlsx
 WRITTEN, WITHHELD, RELEASED = "written", "withheld", "released"
 _OUR_FILE = re.compile(r"^(FP[0-9A-Z]+)_(\d{12})\.(xlsx|csv)$")
 _PERIOD_DIR = re.compile(r"^\d{4}(H[12])?$")
+_log = logging.getLogger(__name__)
+
+
+class NoSuchTable(KeyError):
+    """No official table for that period, form and area."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,14 @@ class TableOutcome:
     @property
     def csv_path(self) -> Path | None:
         return self.path.with_suffix(".csv") if self.path else None
+
+    @property
+    def paths(self) -> list[Path]:
+        """The files written (xlsx and csv); none when withheld."""
+        return [self.path, self.csv_path] if self.path else []
+
+    def __iter__(self):
+        return iter(self.paths)
 
 
 @dataclass
@@ -89,6 +106,13 @@ class ExportSummary:
                 for o in self.withheld
             ],
         }
+
+    # read as a mapping too (``summary.items()``, ``summary["withheld"]``), e.g. for metadata
+    def items(self):
+        return self.as_dict().items()
+
+    def __getitem__(self, key: str):
+        return self.as_dict()[key]
 
     def __str__(self) -> str:
         c = self.counts()
@@ -147,6 +171,7 @@ def export_all(
     *,
     catalog: Catalog | None = None,
     export_date: date | None = None,
+    log: logging.Logger | logging.LoggerAdapter | None = None,
 ) -> ExportSummary:
     """Write every official table that passes the gate (or stays released), withhold the
     others, and record each in ``marts.export_log``. ``export_date`` is the 报出日期 of a
@@ -156,7 +181,7 @@ def export_all(
     previous = read_log(con)
     now = datetime.now()
     summary = ExportSummary(exports_dir)
-    log: list[LogRow] = []
+    rows: list[LogRow] = []
     kept: set[Path] = set()
     for table in tables:
         p = _prepare(snap, table)
@@ -183,11 +208,15 @@ def export_all(
             TableOutcome(table.period, table.form_code, table.area_code, table.area_name, status,
                          path if status != WITHHELD else None, reason, p.blocking)
         )
-        log.append(LogRow(table.period, table.form_code, table.area_code, status,
+        rows.append(LogRow(table.period, table.form_code, table.area_code, status,
                           str(path) if status != WITHHELD else None, reason, released_by, released_at,
                           p.fingerprint, now))
     summary.removed += _remove_stale(exports_dir, kept)
-    replace_log(con, log)
+    replace_log(con, rows)
+    logger = log or _log
+    for o in summary.withheld:
+        logger.warning(f"withheld {o.period} {o.form_code} {o.area_code} {o.area_name}: {o.reason}")
+    logger.info(str(summary))
     return summary
 
 
@@ -219,7 +248,9 @@ def release(
     export_date: date | None = None,
 ) -> TableOutcome:
     """Write one table whatever its findings and record ``released`` with the reason and who
-    (default: the OS user). The release holds for later exports until the data changes."""
+    (default: the OS user). The release holds for later exports until the data changes.
+    Iterating over the returned outcome gives the two files written. Raises ``ValueError``
+    without a reason and ``NoSuchTable`` (a ``KeyError``) for a table that does not exist."""
     if not reason or not reason.strip():
         raise ValueError("a release needs a written reason")
     released_by = (released_by or "").strip() or getpass.getuser()
@@ -228,7 +259,7 @@ def release(
     key = (period, form_code, area_code)
     match = [t for t in tables if t.key == key]
     if not match:
-        raise LookupError(f"no official table {form_code} {area_code} for period {period}")
+        raise NoSuchTable(f"no official table {form_code} {area_code} for period {period}")
     table = match[0]
     p = _prepare(snap, table)
     path = table_path(exports_dir, table)

@@ -8,6 +8,7 @@ showing exactly those decimals); codes and names as text; a text that starts lik
 from __future__ import annotations
 
 import os
+from copy import copy
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
@@ -17,13 +18,12 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from huizong.export.grid import BODY_ROLES, Grid, GridCell
+from huizong.export.grid import Grid, GridCell
 from huizong.export.text import number_format
 
 FONT_NAME = "宋体"
 _thin = Side(style="thin", color="000000")
 _medium = Side(style="medium", color="000000")
-THIN = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 
 _FONTS = {
     "title": Font(name=FONT_NAME, size=16, bold=True),
@@ -61,39 +61,43 @@ def build_workbook(grid: Grid, stamp: date | None = None) -> Workbook:
     first_body_row = grid.header_rows[0]
     last_body_row = grid.body_rows[1]
 
+    # merge first: merging replaces the covered cells, which are then styled like the rest
+    for r1, c1, r2, c2 in grid.merges:
+        ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+
+    # openpyxl hashes every style object it is given; a table has a handful of distinct
+    # styles, so each is built once and its style array copied to the other cells.
+    styles: dict[tuple, object] = {}
     for r, row in enumerate(grid.cells):
+        in_table = first_body_row <= r <= last_body_row
         for c, cell in enumerate(row):
-            in_table = first_body_row <= r <= last_body_row
             if cell is None and not in_table:
                 continue
             xc = ws.cell(row=r + 1, column=c + 1)
+            fmt = "General"
+            if cell is not None and cell.is_number:
+                xc.value = int(cell.value) if cell.decimals <= 0 else float(cell.value)
+                fmt = number_format(cell.decimals)
+            elif cell is not None and cell.value is not None:
+                xc.value = cell.display or cell.value
+                xc.data_type = "s"  # text, even when it starts with = + - @
+                fmt = "@"
+            # thin rules inside the table, a heavier one around it and under the column numbers
+            edges = (c == 0, c == grid.n_cols - 1, r == first_body_row, r in (grid.header_rows[1], last_body_row))
+            key = (cell.role if cell else None, cell.bold if cell else False, fmt, edges if in_table else None)
+            if key in styles:
+                xc._style = copy(styles[key])
+                continue
+            xc.number_format = fmt
             if cell is not None:
-                if cell.is_number:
-                    xc.value = int(cell.value) if cell.decimals <= 0 else float(cell.value)
-                    xc.number_format = number_format(cell.decimals)
-                elif cell.value is not None:
-                    xc.value = cell.display or cell.value
-                    xc.data_type = "s"  # text, even when it starts with = + - @
-                    xc.number_format = "@"
                 xc.font = _font(cell)
                 xc.alignment = _ALIGN[cell.role]
             if in_table:
-                xc.border = THIN
-
-    # a heavier rule under the column numbers and around the table, as printed forms have
-    for r in range(first_body_row, last_body_row + 1):
-        for c in range(grid.n_cols):
-            xc = ws.cell(row=r + 1, column=c + 1)
-            b = xc.border
-            xc.border = Border(
-                left=_medium if c == 0 else b.left,
-                right=_medium if c == grid.n_cols - 1 else b.right,
-                top=_medium if r == first_body_row else b.top,
-                bottom=_medium if r in (grid.header_rows[1], last_body_row) else b.bottom,
-            )
-
-    for r1, c1, r2, c2 in grid.merges:
-        ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+                xc.border = Border(
+                    left=_medium if edges[0] else _thin, right=_medium if edges[1] else _thin,
+                    top=_medium if edges[2] else _thin, bottom=_medium if edges[3] else _thin,
+                )
+            styles[key] = copy(xc._style)
 
     for c, width in enumerate(grid.widths):
         ws.column_dimensions[get_column_letter(c + 1)].width = width

@@ -54,13 +54,29 @@ def _label_index(catalog: Catalog, form_code: str) -> dict[str, Indicator]:
     return index
 
 
+TOTAL_LABELS = frozenset({"合计", "总计", "全乡合计", "全镇合计", "合计数", "全县合计", "全市合计"})
+
+
 def _is_leaf_row(texts: list[str], name_col: int) -> bool:
+    """The second row of a two-level header: labels under their group, nothing in the name
+    column. A 合计 row whose label sits in the 序号 column (name column empty) is not one:
+    it has a total label up front and mostly numbers."""
     if name_col < len(texts) and texts[name_col]:
+        return False
+    if any(t in TOTAL_LABELS for t in texts[: name_col + 1]):
         return False
     labels = [t for t in texts if t]
     if not labels:
         return False
-    return any(not _COLUMN_NUMBER.match(t) and not re.fullmatch(r"[\d.,%-]+", t) for t in labels)
+    words = [t for t in labels if not _COLUMN_NUMBER.match(t) and not _looks_numeric(t)]
+    return bool(words) and 2 * len(words) >= len(labels)
+
+
+def _looks_numeric(text: str) -> bool:
+    """A figure as typed (``1,498``, ``76.4%``, ``1498人``, ``-``), not a header label."""
+    from huizong.normalize import is_blank_marker, parse_number
+
+    return parse_number(text)[0] is not None or is_blank_marker(text)
 
 
 def _is_column_number_row(texts: list[str]) -> bool:

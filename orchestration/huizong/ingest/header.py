@@ -40,9 +40,28 @@ class HeaderInfo:
     issuer: str | None = None
 
 
+_LABEL_START = re.compile(r"\s*(?=(?:表号|制定机关|批准机关|批准文号|有效期至|填报单位|计量单位|报出日期)\s*[:：]?)")
+
+
 def segments(text: str) -> list[str]:
-    """Parts of a cell that holds several header items (``表号:扶贫2表　　制定机关:...``)."""
-    return [s for s in re.split(r"\s{2,}", simplify(text).strip()) if s.strip()]
+    """Parts of a cell that holds several header items (``表号:扶贫2表　　制定机关:...``):
+    split on runs of spaces, and before every header label even when a single space (or
+    none) separates it from the item before."""
+    out = []
+    for part in re.split(r"\s{2,}", simplify(text).strip()):
+        out.extend(p for p in _LABEL_START.split(part) if p.strip())
+    return out
+
+
+def split_unit_text(value: str, catalog: Catalog) -> tuple[str, str]:
+    """``胜源乡(450101200)2018年1-6月`` -> (``胜源乡(450101200)``, ``2018年1-6月``): the
+    reporting unit, and whatever follows it in the same segment (a period)."""
+    cut = len(value)
+    for pattern, _ in catalog.period_patterns:
+        m = pattern.search(value)
+        if m and m.start() < cut and m.start() > 0:
+            cut = m.start()
+    return value[:cut], value[cut:]
 
 
 def _after_label(seg: str, label: str) -> str | None:
@@ -83,7 +102,9 @@ def scan_header(rows: list[list[Any]], until: int, catalog: Catalog) -> HeaderIn
                     info.table_no = v or _next_text(row, c)
                     continue
                 if info.unit_text is None and (v := _after_label(seg, "填报单位")) is not None:
-                    v = re.split(r"\d{4}年(?!\d)|计量单位", v)[0]
+                    v, rest = split_unit_text(v, catalog)
+                    if rest:
+                        periods.extend(parse_period(rest, catalog))
                     info.unit_text = v or _next_text(row, c)
                     continue
                 if info.declared_units == () and (v := _after_label(seg, "计量单位")) is not None:

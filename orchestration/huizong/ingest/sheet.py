@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from huizong.catalog import Catalog
-from huizong.ingest.columns import ColumnMap, map_columns
+from huizong.ingest.columns import TOTAL_LABELS, ColumnMap, map_columns
 from huizong.ingest.header import cell_text, find_report_date, scan_header
 from huizong.ingest.values import parse_cell, unit_factor
 from huizong.ingest.workbook import Grid
 from huizong.normalize import compact
 from huizong.registry import Area, Registry, code12, name_keys
 
-TOTAL_LABELS = frozenset({"合计", "总计", "全乡合计", "全镇合计", "合计数", "全县合计", "全市合计"})
 _FOOTER = re.compile(r"^(注|说明|备注)[:]?|单位负责人|统计负责人|填表人|报出日期|审核人")
 
 
@@ -142,7 +141,7 @@ def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
         for c, (ind, label_unit) in cmap.indicators.items():
             value = row[c] if c < len(row) else None
             factor = unit_factor(catalog, ind, label_unit, info.declared_units)
-            cv = parse_cell(value, ind, factor, (r, c) in grid.percent_cells, catalog)
+            cv = parse_cell(value, ind, factor, (r, c) in grid.percent_cells, catalog, total=is_total)
             all_blank &= cv.blank
             cells.append(ParsedCell(f"{col_letter(c)}{r + 1}", ind.code, cv.raw_text, cv.value))
         parsed_rows.append(

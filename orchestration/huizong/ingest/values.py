@@ -38,11 +38,18 @@ def unit_factor(catalog: Catalog, ind: Indicator, label_unit: str, sheet_units: 
     return 1.0
 
 
-def parse_cell(value: Any, ind: Indicator, factor: float, percent_format: bool, catalog: Catalog) -> CellValue:
+def parse_cell(
+    value: Any, ind: Indicator, factor: float, percent_format: bool, catalog: Catalog, total: bool = False
+) -> CellValue:
+    """``total``: the cell is in a 合计 row, where a flag column holds the number of villages
+    flagged 是 (a count), not a 是/否."""
     raw = cell_text(value)
     if value is None or raw.strip() == "" or (isinstance(value, str) and is_blank_marker(value)):
         zero = ind.kind in ("stock", "flow", "target")
         return CellValue(raw, 0.0 if zero else None, True)
+    if ind.kind == "flag" and total:
+        number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else parse_number(raw)[0]
+        return CellValue(raw, number, False)
     if ind.kind == "flag":
         key = compact(raw).lower()
         if key in FLAG_YES:

@@ -1,6 +1,6 @@
 """cross_form: B04 + B05 = A02, same area and period, across the two forms."""
 
-from conftest import T1, T1_VILLAGES
+from dq_testkit import T1, T1_VILLAGES
 
 V1, V2 = T1_VILLAGES[:2]
 

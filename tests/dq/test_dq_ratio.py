@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import T1, T1_VILLAGES
+from dq_testkit import T1, T1_VILLAGES
 
 V = T1_VILLAGES[0]
 

@@ -3,7 +3,7 @@
 import yaml
 
 from huizong.dq import load_rules
-from conftest import T1, T1_VILLAGES
+from dq_testkit import T1, T1_VILLAGES
 
 V1, V2 = T1_VILLAGES[:2]
 GOOD_A06 = dict(A06=10, A09=4, A11=3, A13=2, A15=1)

@@ -9,7 +9,7 @@ from huizong.dq.relation import RelationError, parse_relation
 def evaluate(text, tolerance=0.0, **values):
     rel = parse_relation(text, column=lambda c: repr(float(values[c])) if values[c] is not None else "NULL::double")
     sql = f"select {rel.failure_sql(tolerance)}, {rel.observed.sql}, {rel.expected_sql(tolerance)}"
-    return duckdb.sql(sql).fetchone()
+    return duckdb.connect().execute(sql).fetchone()
 
 
 def test_codes_precedence_and_sides():

@@ -1,6 +1,6 @@
 """hierarchy: a 合计 row against the sum of its sheet's village rows (matched or not)."""
 
-from conftest import CITY, COUNTY, COUNTY2, T1, T1_VILLAGES
+from dq_testkit import CITY, COUNTY, COUNTY2, T1, T1_VILLAGES
 
 V1, V2, V3 = T1_VILLAGES[:3]
 

@@ -1,6 +1,6 @@
 """standard: amounts against count x the year's subsidy rate."""
 
-from conftest import T1, T1_VILLAGES
+from dq_testkit import T1, T1_VILLAGES
 
 V1, V2, V3 = T1_VILLAGES[:3]
 
