@@ -43,6 +43,7 @@ def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2) -> 
         resources=resources,
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("HUIZONG_LOG_LEVEL", "INFO")}}}},
     )
     if not result.success:
         failures = [

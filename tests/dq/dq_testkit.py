@@ -11,12 +11,19 @@ column positions: A01 in column B, A02 in C, ...).
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import duckdb
 
 from huizong.catalog import default_catalog
 from huizong.dq import load_rules, run_rules
+
+
+@functools.lru_cache(maxsize=1)
+def declared_rules():
+    """The declarations of expectations/rules (parsed once per test session)."""
+    return tuple(load_rules())
 
 DDL = """
 create schema raw; create schema intermediate; create schema marts;
@@ -120,7 +127,7 @@ class Warehouse:
     # -- running --------------------------------------------------------------------------
     def run(self, family=None, rule_id=None, rules=None, **kw):
         if rules is None:
-            rules = [r for r in load_rules() if (family is None or r.family == family) and (rule_id is None or r.id == rule_id)]
+            rules = [r for r in declared_rules() if (family is None or r.family == family) and (rule_id is None or r.id == rule_id)]
             assert rules, (family, rule_id)
         run_rules(self.con, rules=rules, **kw)
         return self.issues()

@@ -35,6 +35,7 @@ def test_negative_non_integer_flag_and_not_a_number(wh):
     s.row(V2, A02=10.5, A21=None, raw={"A21": "可能"})
     s.row(V3, A03=None, A21=0, raw={"A03": "约300"})
     s.total(A21=None, raw={"A21": "1"})                      # a 合计 flag cell holds a count
+    wh.sheet("FP2", "2018").row(V1, B08=None, raw={"B08": "—"}).row(V2, B08=None, raw={"B08": " / "})  # blank markers
     issues = wh.run("bounds")
     assert ids(issues) == [
         ("bounds.flag", V2), ("bounds.negative", V1), ("bounds.non_integer_count", V2), ("bounds.not_a_number", V3),

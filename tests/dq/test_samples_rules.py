@@ -65,6 +65,13 @@ def checked(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dq_samples")
     source = _warehouse_path(request, tmp / "build")
     copy = tmp / "checked.duckdb"
+    # dbt-duckdb may keep the built file open in this process with its WAL unmerged: connect
+    # with the default configuration (the same instance), checkpoint, then copy
+    src = duckdb.connect(str(source))
+    try:
+        src.execute("checkpoint")
+    finally:
+        src.close()
     shutil.copy(source, copy)
     con = duckdb.connect(str(copy))
     try:

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets (dbt tests become asset checks)."""
 
-from __future__ import annotations
 
 import os
 
@@ -23,7 +22,14 @@ def ensure_manifest(project: DbtProject = dbt_project) -> None:
     newest = max(newest, (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime)
     if not manifest.exists() or manifest.stat().st_mtime < newest:
         os.environ.setdefault("HUIZONG_WAREHOUSE", str(DBT_PROJECT_DIR.parent / "huizong.duckdb"))
-        project.preparer.prepare(project)
+        from dbt.cli.main import dbtRunner
+
+        res = dbtRunner().invoke(
+            ["parse", "--quiet", "--project-dir", str(project.project_dir), "--profiles-dir", str(project.profiles_dir),
+             "--target-path", str(project.target_path)]
+        )
+        if not res.success:
+            raise RuntimeError(f"dbt parse failed: {res.exception}")
 
 
 ensure_manifest()

@@ -26,7 +26,7 @@ _venv_dbt = Path(sys.executable).parent / "dbt"
 DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") or "dbt")
 
 ALL_ASSETS = [raw_inbox, huizong_dbt_assets, dq_issues, publication_gate, official_tables, published_warehouse]
-ALL_CHECKS = [*dq_checks, gate_check]
+ALL_CHECKS = [dq_checks, gate_check]
 
 
 def build_resources(sources_dir: str | None = None, warehouse_path: str | None = None, exports_dir: str | None = None, workers: int = 2) -> dict:

@@ -1,6 +1,5 @@
 """Ingestion: the inbox and the reference data into the raw schema of the building warehouse."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 

@@ -1,7 +1,6 @@
 """From marts to publication: the rules (marts.dq_issues), the gate, the official tables, and
 the atomic publish of the warehouse."""
 
-from __future__ import annotations
 
 from dagster import (
     AssetCheckResult,

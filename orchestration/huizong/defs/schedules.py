@@ -1,6 +1,5 @@
 """The nightly schedule and the inbox sensor."""
 
-from __future__ import annotations
 
 import hashlib
 import json

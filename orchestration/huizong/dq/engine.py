@@ -29,12 +29,14 @@ import re
 from pathlib import Path
 
 import duckdb
+from duckdb.sqltypes import BOOLEAN, VARCHAR
 
 from huizong.catalog import Catalog, default_catalog
 from huizong.dq import templates
 from huizong.dq.declarations import RULES_DIR, DeclarationError, Rule, load_rules
 from huizong.dq.relation import parse_relation
 from huizong.dq.templates import array, in_list, q
+from huizong.normalize import is_blank_marker
 
 ISSUE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rule_id", "VARCHAR"),
@@ -111,6 +113,11 @@ def stage(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
            select {", ".join(f's."{c}"' for c in subs)}, cast(left(s.period, 4) as integer) as year
            from intermediate.int_submissions_resolved s"""
     )
+    # what the reader counts as a blank marker (-, —, /, 无 ...), from the one place that says so
+    _drop_function(con, "_dq_is_blank")
+    con.create_function(
+        "_dq_is_blank", lambda s: s is None or is_blank_marker(s), [VARCHAR], BOOLEAN, null_handling="special"
+    )
     con.execute(
         r"""create or replace temp macro _dq_fmt(x) as
             case when x is null then '—'
@@ -119,9 +126,17 @@ def stage(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     )
 
 
+def _drop_function(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    try:
+        con.remove_function(name)
+    except Exception:  # noqa: BLE001 - not registered
+        pass
+
+
 def unstage(con: duckdb.DuckDBPyConnection) -> None:
     for t in ("_dq_cells", "_dq_subs", "_dq_ind", "_dq_out", "_dq_keep", "_dq_rule"):
         con.execute(f"drop table if exists {t}")
+    _drop_function(con, "_dq_is_blank")
 
 
 # ----------------------------------------------------------------------------- relations

@@ -245,6 +245,7 @@ def run_gx(con: duckdb.DuckDBPyConnection, docs_dir: Path | str | None = None, g
     """Run every suite of ``gx_dir`` and replace the ``gx.*`` rows of ``marts.dq_issues`` (one
     transaction; the rule rows are kept). Data Docs go to ``docs_dir`` when given. Returns the
     number of GX issues."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     catalog = default_catalog()
     suites = load_suites(Path(gx_dir), catalog)
     docs = Path(docs_dir) if docs_dir is not None else None

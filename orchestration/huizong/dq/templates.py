@@ -6,7 +6,8 @@ one set-based query over the engine's staged views (see ``huizong.dq.engine.STAG
 - ``_dq_cells``  ``intermediate.int_reported_cells`` + the indicator's ``kind``/``unit`` from the
                  catalog + ``area_label`` (registry name for the year, else the name as written);
 - ``_dq_subs``   ``intermediate.int_submissions_resolved`` + ``year``;
-- ``_dq_ind``    the catalog's indicators;
+- ``_dq_ind``    the catalog's indicators; the scalar function ``_dq_is_blank(text)`` (the
+                 reader's blank markers) and the macro ``_dq_fmt(number)``;
 and the inputs ``raw.rows``, ``raw.areas``, ``raw.subsidy_rates``, ``intermediate.int_area_years``,
 ``marts.fct_target_progress``.
 
@@ -160,14 +161,15 @@ where c.indicator_code in {in_list(rule.indicators)} and c.row_kind in {in_list(
 
 @template("not_a_number")
 def _not_a_number(rule, catalog, p):
-    """Text in a number column that does not read as a number (value NULL, text not blank).
-    Placeholders: raw_text, label."""
+    """Text in a number column that does not read as a number (value NULL, and the text is
+    not blank nor a blank marker such as ``-``, ``—``, ``/``, ``无``: ``_dq_is_blank``, the
+    reader's own test). Placeholders: raw_text, label."""
     return f"""
 select {_ISSUE_FROM_CELL}, [c.indicator_code]::varchar[] as indicator_codes,
        null::double as observed, null::double as expected, c.raw_text, c.label
 from _dq_cells c
 where c.indicator_code in {in_list(rule.indicators)} and c.row_kind in {in_list(rule.row_kinds)}
-  and c.value is null and trim(coalesce(c.raw_text, '')) <> ''
+  and c.value is null and not _dq_is_blank(c.raw_text)
 """
 
 

@@ -165,6 +165,14 @@ def _tables(con, catalog, export_date) -> tuple[Snapshot, list[OfficialTable]]:
     return snap, build_tables(snap, catalog or default_catalog(), export_date)
 
 
+def plan_tables(
+    con: duckdb.DuckDBPyConnection, *, catalog: Catalog | None = None, export_date: date | None = None
+) -> list[tuple[OfficialTable, tuple[Finding, ...]]]:
+    """Every official table the marts can fill, with the error findings that block it."""
+    snap, tables = _tables(con, catalog, export_date)
+    return [(t, tuple(blocking_findings(t, snap))) for t in tables]
+
+
 def export_all(
     con: duckdb.DuckDBPyConnection,
     exports_dir: str | Path,

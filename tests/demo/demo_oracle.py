@@ -153,7 +153,7 @@ def issues(con: duckdb.DuckDBPyConnection, sources: Path) -> list[Issue]:
         by_sheet[key[0]].append(key)
     for sid, keys in by_sheet.items():
         totals = [k for k in keys if meta[k][4] == "total"]
-        vrows = [k for k in keys if meta[k][4] == "village"]
+        vrows = [k for k in keys if meta[k][4] in ("village", "county")]
         for t in totals:
             form, period, town, area, _ = meta[t]
             for code, tv in rows[t].items():
@@ -241,7 +241,7 @@ def issues(con: duckdb.DuckDBPyConnection, sources: Path) -> list[Issue]:
     for sid, rn, form, period, town, area, kind, code, text, value in con.execute(
         "select submission_id, row_number, form_code, period, township_code, area_code, row_kind, indicator_code, raw_text, value from raw.cells where form_code = 'FPT'"
     ).fetchall():
-        if sid in active and value is not None:
+        if sid in active and value is not None and kind == "county":
             targets[(period, area, code)] = value
     county_of = {}
     parent = {c: p for c, _, _, p, *_ in areas}
