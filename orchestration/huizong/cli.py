@@ -8,7 +8,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from huizong import PROJECT_ROOT
 
@@ -94,17 +93,25 @@ def issues(
         console.print("no findings")
         return
     for (unit_code, unit_name), rows in groups.items():
-        table = Table(title=f"{unit_name} {unit_code}", title_justify="left", show_lines=False)
-        for col in ("sev", "rule", "period", "area", "indicators", "observed", "expected", "where", "message"):
-            table.add_column(col, overflow="fold")
+        n_err = sum(r["severity"] == "error" for r in rows)
+        console.rule(f"[bold]{unit_name} {unit_code}[/bold]  {len(rows)} findings, {n_err} errors", align="left")
         for r in rows:
-            table.add_row(
-                "[red]error[/red]" if r["severity"] == "error" else "[yellow]warn[/yellow]",
-                r["rule_id"], r["period"] or "", f"{r['area_name'] or ''} {r['area_code'] or ''}",
-                ",".join(r["indicator_codes"] or []), _fmt(r["observed"]), _fmt(r["expected"]),
-                f"{r['source_file'] or ''} [{r['source_sheet'] or ''}] {r['source_cell'] or ''}", r["message"] or "",
+            sev = "[red]error  [/red]" if r["severity"] == "error" else "[yellow]warning[/yellow]"
+            inds = ",".join(r["indicator_codes"] or [])
+            console.print(
+                f"{sev} [bold]{r['rule_id']}[/bold]  {r['period'] or ''}  {r['area_name'] or ''} {r['area_code'] or ''}"
+                + (f"  [{r['form_code']}]" if r.get("form_code") else "") + (f"  {inds}" if inds else ""),
+                highlight=False,
             )
-        console.print(table)
+            console.print(f"    {r['message'] or ''}", highlight=False, markup=False)
+            seen = ""
+            if r["observed"] is not None or r["expected"] is not None:
+                seen = f"   seen {_fmt(r['observed'])}, expected {_fmt(r['expected'])}"
+            if r["source_file"]:
+                where = f"{r['source_file']} › {r['source_sheet'] or ''} › {r['source_cell'] or ''}"
+                console.print(f"    [cyan]fix:[/cyan] {where}{seen}", highlight=False)
+            elif seen:
+                console.print(f"   {seen}", highlight=False)
 
 
 def _fmt(x) -> str:

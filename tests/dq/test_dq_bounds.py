@@ -1,7 +1,7 @@
 """bounds: parts within their whole (same row, or same village and period across forms),
 no negative numbers, whole counts, flags 是/否, numbers that read as numbers."""
 
-from dq_testkit import T1, T1_VILLAGES
+from dq_testkit import T1_VILLAGES
 
 V1, V2, V3 = T1_VILLAGES[:3]
 

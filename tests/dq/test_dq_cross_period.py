@@ -1,6 +1,6 @@
 """cross_period: an H1 flow never exceeds the same year's annual flow (forms 1-3)."""
 
-from dq_testkit import T1, T1_VILLAGES
+from dq_testkit import T1_VILLAGES
 
 V1, V2 = T1_VILLAGES[:2]
 

@@ -3,7 +3,7 @@ mergers mapped, 元/万元 slips against peers, H1 progress against annual targe
 
 import pytest
 
-from dq_testkit import CITY, COUNTY, COUNTY2, T1, T1_VILLAGES, T2, T2_VILLAGES, T3
+from dq_testkit import CITY, COUNTY, COUNTY2, T1, T1_VILLAGES, T2, T2_VILLAGES
 
 V1, V2, V3, V4 = T1_VILLAGES
 
