@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_area_indicator'}}}) }}
 -- Every level's stock and flow values equal the sum of the level just below (a township's
 -- from its villages, a county's from its townships, ...), for the same period and indicator.
 {%- set levels = area_levels() %}
