@@ -72,9 +72,10 @@ def test_sigkill_mid_run_leaves_published_warehouse_intact(tmp_path, samples_dir
             con.close()
 
     before = published_counts()
-    # Change the inbox so the next run has real work, then kill it at several moments.
+    # Change a file's bytes (not its figures: a trailing blank line) so the next run has
+    # real work, then kill it at several moments.
     victim = next(p for p in sorted((sources / "inbox").rglob("*.csv")))
-    victim.write_bytes(victim.read_bytes().replace(b"\n", b"\r\n"))
+    victim.write_bytes(victim.read_bytes() + b"\r\n")
     for delay in (0.5, 2.0, 5.0):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
         time.sleep(delay)

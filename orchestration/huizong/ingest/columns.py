@@ -30,14 +30,18 @@ class ColumnMap:
 
 
 def _texts(row: list[Any]) -> list[str]:
-    return [compact(cell_text(v)) for v in row]
+    from huizong.ingest.text import ctext
+
+    return [ctext(v) for v in row]
 
 
 def find_header_row(rows: list[list[Any]]) -> tuple[int, int] | None:
     """(row, column) of the name column's label."""
     for r, row in enumerate(rows[:40]):
-        for c, text in enumerate(_texts(row)):
-            if split_unit(text)[0] in NAME_LABELS:
+        for c, value in enumerate(row):
+            if type(value) is not str or not value:
+                continue  # a label is text
+            if split_unit(compact(value))[0] in NAME_LABELS:
                 return r, c
     return None
 
@@ -86,8 +90,10 @@ def _is_column_number_row(texts: list[str]) -> bool:
     )
 
 
-def map_columns(rows: list[list[Any]], merged: list, catalog: Catalog, form_code: str) -> ColumnMap | None:
-    found = find_header_row(rows)
+def map_columns(rows: list[list[Any]], merged: list, catalog: Catalog, form_code: str, found=None) -> ColumnMap | None:
+    """``found``: the header's (row, name column) when the caller has looked already."""
+    if found is None:
+        found = find_header_row(rows)
     if found is None:
         return None
     r, name_col = found

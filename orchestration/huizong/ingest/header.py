@@ -94,10 +94,11 @@ def scan_header(rows: list[list[Any]], until: int, catalog: Catalog) -> HeaderIn
     for r in range(min(until, len(rows))):
         row = rows[r]
         for c, value in enumerate(row):
-            text = cell_text(value)
-            if not text.strip():
+            if type(value) is not str:
+                continue  # header items are text (a number or a date cell is not one)
+            if not value.strip():
                 continue
-            for seg in segments(text):
+            for seg in segments(value):
                 if info.table_no is None and (v := _after_label(seg, "表号")) is not None:
                     info.table_no = v or _next_text(row, c)
                     continue
@@ -134,7 +135,9 @@ def find_report_date(rows: list[list[Any]], start: int) -> dt.date | None:
     for r in range(len(rows) - 1, max(start, 0) - 1, -1):
         row = rows[r]
         for c, value in enumerate(row):
-            text = compact(cell_text(value))
+            if type(value) is not str or "期" not in value:
+                continue  # the label is text with 期 (报出日期, 報出日期, 报 出 日 期)
+            text = compact(value)
             if "报出日期" not in text:
                 continue
             m = _REPORT_DATE.search(text)

@@ -14,7 +14,7 @@ import duckdb
 from huizong.catalog import SEEDS_DIR, load_catalog
 from huizong.ingest import store
 from huizong.ingest.files import discover
-from huizong.ingest.submission import FileOutcome, init_worker, read_in_worker, read_submission
+from huizong.ingest.submission import FileOutcome, init_worker, read_chunk, read_submission
 from huizong.registry import Registry
 
 
@@ -65,32 +65,62 @@ def ingest(
     if not known:
         removed = [p for (p,) in con.execute("select file_path from raw.files").fetchall() if p not in present]
 
-    outcomes: list[FileOutcome] = []
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    if workers > 1 and len(todo) > 8:
-        with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(str(SEEDS_DIR), str(areas_csv))) as pool:
-            for i, outcome in enumerate(pool.map(read_in_worker, todo, chunksize=4), start=1):
-                outcomes.append(outcome)
-                if progress:
-                    progress(i, len(todo), outcome)
-    else:
-        catalog = load_catalog()
-        for i, f in enumerate(todo, start=1):
-            outcome = read_submission(f, catalog, registry)
-            outcomes.append(outcome)
+    done = 0
+
+    def report(lite: list[FileOutcome]) -> None:
+        nonlocal done
+        for outcome in lite:
+            done += 1
             if progress:
-                progress(i, len(todo), outcome)
-    store.replace_files(con, outcomes, removed)
+                progress(done, len(todo), outcome)
+
+    def batches():
+        if workers > 1 and len(todo) > 8:
+            chunks = _chunks(todo, workers)
+            with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(str(SEEDS_DIR), str(areas_csv))) as pool:
+                for lite, batch in pool.map(read_chunk, chunks):
+                    report(lite)
+                    yield batch
+        else:
+            catalog = load_catalog()
+            for i in range(0, len(todo), 64):
+                outcomes = [read_submission(f, catalog, registry) for f in todo[i : i + 64]]
+                report(outcomes)
+                yield store.Batch.from_outcomes(outcomes)
+
+    store.replace_batches(con, batches(), removed, [f.rel_path for f in todo])
     _store_fingerprint(con, registry_hash)
     by_status = dict(con.execute("select status, count(*) from raw.files group by 1").fetchall())
     cells = con.execute("select count(*) from raw.cells").fetchone()[0]
     return IngestSummary(len(files), len(todo), len(files) - len(todo), len(removed), by_status, cells)
 
 
+def _chunks(files: list, workers: int) -> list[list]:
+    """Work units of about the same size (bytes), small enough to keep every worker busy to
+    the end and the writer fed as it goes."""
+    total = sum(f.size for f in files) or 1
+    target = max(total / (workers * 24), 1)
+    chunks, current, size = [], [], 0.0
+    for f in files:
+        current.append(f)
+        size += f.size
+        if size >= target or len(current) >= 256:
+            chunks.append(current)
+            current, size = [], 0.0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+# Bump when the reader reads the same file differently: stored outcomes are then re-read.
+READER_VERSION = "2"
+
+
 def _registry_fingerprint(areas_csv: Path) -> str:
     from huizong.ingest.files import file_sha256
 
-    return file_sha256(areas_csv) + ":" + file_sha256(SEEDS_DIR / "catalog_indicators.csv") + file_sha256(SEEDS_DIR / "catalog_label_aliases.csv")
+    return READER_VERSION + ":" + file_sha256(areas_csv) + ":" + file_sha256(SEEDS_DIR / "catalog_indicators.csv") + file_sha256(SEEDS_DIR / "catalog_label_aliases.csv")
 
 
 def _stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:

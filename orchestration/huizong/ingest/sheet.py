@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from huizong.catalog import Catalog
-from huizong.ingest.columns import TOTAL_LABELS, ColumnMap, map_columns
+from huizong.ingest.columns import TOTAL_LABELS, ColumnMap, find_header_row, map_columns
 from huizong.ingest.header import cell_text, find_report_date, scan_header
-from huizong.ingest.values import parse_cell, unit_factor
+from huizong.ingest.text import ctext, is_empty
+from huizong.ingest.units import resolver_for
+from huizong.ingest.values import ColumnParser, unit_factor
 from huizong.ingest.workbook import Grid
 from huizong.normalize import compact
 from huizong.registry import Area, Registry, code12, name_keys
 
 _FOOTER = re.compile(r"^(注|说明|备注)[:]?|单位负责人|统计负责人|填表人|报出日期|审核人")
+_CODE = re.compile(r"\d{9}|\d{12}")
 
 
 class NotAForm(Exception):
@@ -42,7 +45,16 @@ class ParsedRow:
     code_raw: str
     area_code: str | None
     reported: bool
-    cells: list[ParsedCell] = field(default_factory=list)
+    # The row's figures, aligned with ``columns`` (the sheet's (letter, indicator) pairs);
+    # empty when the row is not reported.
+    raw: list[str] = field(default_factory=list)
+    values: list[float | None] = field(default_factory=list)
+    columns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def cells(self) -> list[ParsedCell]:
+        n = self.row_number
+        return [ParsedCell(f"{L}{n}", code, t, v) for (L, code), t, v in zip(self.columns, self.raw, self.values)]
 
 
 @dataclass
@@ -57,15 +69,23 @@ class ParsedSheet:
     rows: list[ParsedRow]
     columns: dict[str, str]  # indicator code -> column letter
 
+    @property
+    def n_cells(self) -> int:
+        return sum(len(r.values) for r in self.rows)
+
     def content_key(self) -> tuple:
-        """What the sheet says, independent of where it says it (conflict detection)."""
-        return tuple(
-            sorted(
-                (r.row_kind, r.area_code or compact(r.name_raw), c.indicator_code, c.value if c.value is not None else c.raw_text)
-                for r in self.rows
-                for c in r.cells
-            )
-        )
+        """What the sheet says, independent of where it says it (conflict detection): per
+        row its kind, area (or name) and figures by indicator, rows in sorted order."""
+        out = []
+        for r in self.rows:
+            if not r.values:
+                continue
+            figures = tuple(sorted(
+                (code, v if v is not None else t) for (_, code), t, v in zip(r.columns, r.raw, r.values)
+            ))
+            out.append((r.row_kind, r.area_code or compact(r.name_raw), repr(figures)))
+        out.sort()
+        return tuple(out)
 
 
 def col_letter(c: int) -> str:
@@ -78,27 +98,27 @@ def col_letter(c: int) -> str:
 
 
 def _code_text(value: Any) -> str:
-    text = compact(cell_text(value))
-    return text if re.fullmatch(r"\d{9}|\d{12}", text) else ""
+    text = ctext(value)
+    return text if _CODE.fullmatch(text) else ""
 
 
 def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
     rows = grid.rows
     if not rows:
         raise NotAForm
-    header_probe = min(len(rows), 40)
-    info = scan_header(rows, header_probe, catalog)
+    # The 表号 and the rest of the header block sit above the column header.
+    found = find_header_row(rows)
+    info = scan_header(rows, found[0] if found else min(len(rows), 40), catalog)
     if info.table_no is None:
         raise NotAForm
     form = catalog.form_by_table_no(compact(info.table_no))
     if form is None:
         raise SheetRejected(f"unknown 表号 {info.table_no!r}")
-    cmap = map_columns(rows, grid.merged, catalog, form.code)
+    cmap = map_columns(rows, grid.merged, catalog, form.code, found=found)
     if cmap is None:
         raise SheetRejected(f"{form.table_no}: no column header (村名称/单位名称) found")
     if not cmap.indicators:
         raise SheetRejected(f"{form.table_no}: no column matches an indicator of the form")
-    info = scan_header(rows, cmap.header_row, catalog)
     if info.period is None:
         raise SheetRejected(f"{form.table_no}: no period (e.g. 2018年1-6月) in the header")
     kind = "YYYY" if info.period.isdigit() else "YYYY" + info.period[4:]
@@ -106,22 +126,31 @@ def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
         raise SheetRejected(f"{form.table_no} is not reported for period {info.period} (only {', '.join(form.periods)})")
     year = int(info.period[:4])
 
+    resolver = resolver_for(registry)
     data_rows = _data_rows(rows, cmap)
-    reporter = _resolve_reporter(info.unit_text, rows, data_rows, cmap, registry, year, form.code)
+    reporter = _resolve_reporter(info.unit_text, rows, data_rows, cmap, resolver, year, form.code)
     if reporter is None:
         written = info.unit_text or "(no 填报单位)"
         raise SheetRejected(f"{form.table_no}: reporting unit {written!r} is not in the registry for {year}")
     member_level = "county" if form.code == "FPT" else "village"
-    index = _member_index(registry, reporter, year, member_level)
+    index = resolver.village_index(reporter.code, year) if member_level == "village" else resolver.county_index(reporter.code, year)
     valid_codes = set(index.values())
+
+    columns = tuple((col_letter(c), ind.code) for c, (ind, _) in cmap.indicators.items())
+    percent = grid.percent_cells
+    parsers = []
+    for c, (ind, label_unit) in cmap.indicators.items():
+        factor = unit_factor(catalog, ind, label_unit, info.declared_units)
+        parsers.append((c, ColumnParser(ind, factor, catalog), bool(percent) and ind.kind == "ratio"))
+    name_col, code_col = cmap.name_col, cmap.code_col
 
     parsed_rows = []
     for r in data_rows:
         row = rows[r]
-        name = cell_text(row[cmap.name_col]).strip() if cmap.name_col < len(row) else ""
-        code = _code_text(row[cmap.code_col]) if cmap.code_col is not None and cmap.code_col < len(row) else ""
-        leading = {compact(cell_text(v)) for v in row[: cmap.name_col + 1]}
-        is_total = bool(leading & TOTAL_LABELS)
+        n = len(row)
+        name = cell_text(row[name_col]).strip() if name_col < n else ""
+        code = _code_text(row[code_col]) if code_col is not None and code_col < n else ""
+        is_total = any(ctext(v) in TOTAL_LABELS for v in row[: name_col + 1])
         if is_total:
             area_code = reporter.code
             row_kind = "total"
@@ -136,17 +165,19 @@ def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
                     if key in index:
                         area_code = index[key]
                         break
-        cells = []
+        raws: list[str] = []
+        values: list[float | None] = []
         all_blank = True
-        for c, (ind, label_unit) in cmap.indicators.items():
-            value = row[c] if c < len(row) else None
-            factor = unit_factor(catalog, ind, label_unit, info.declared_units)
-            cv = parse_cell(value, ind, factor, (r, c) in grid.percent_cells, catalog, total=is_total)
-            all_blank &= cv.blank
-            cells.append(ParsedCell(f"{col_letter(c)}{r + 1}", ind.code, cv.raw_text, cv.value))
-        parsed_rows.append(
-            ParsedRow(r + 1, row_kind, name, code, area_code, reported=not all_blank, cells=[] if all_blank else cells)
-        )
+        for c, parser, pct in parsers:
+            raw, value, blank = parser.parse(row[c] if c < n else None, pct and (r, c) in percent, is_total)
+            if not blank:
+                all_blank = False
+            raws.append(raw)
+            values.append(value)
+        if all_blank:
+            parsed_rows.append(ParsedRow(r + 1, row_kind, name, code, area_code, False, [], [], columns))
+        else:
+            parsed_rows.append(ParsedRow(r + 1, row_kind, name, code, area_code, True, raws, values, columns))
     return ParsedSheet(
         sheet_name=grid.name,
         form_code=form.code,
@@ -156,53 +187,47 @@ def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
         declared_units=info.declared_units,
         issuer=info.issuer,
         rows=parsed_rows,
-        columns={ind.code: col_letter(c) for c, (ind, _) in cmap.indicators.items()},
+        columns={code: letter for letter, code in columns},
     )
 
 
 def _data_rows(rows: list[list[Any]], cmap: ColumnMap) -> list[int]:
     out = []
+    name_col = cmap.name_col
     for r in range(cmap.first_data_row, len(rows)):
         row = rows[r]
-        texts = [compact(cell_text(v)) for v in row]
-        if not any(texts):
+        first = None
+        for v in row:
+            if not is_empty(v):
+                first = ctext(v)
+                break
+        if first is None:
             continue
-        first = next(t for t in texts if t)
-        if _FOOTER.search(first) and not any(t in TOTAL_LABELS for t in texts[: cmap.name_col + 1]):
+        leading = {ctext(v) for v in row[: name_col + 1]}
+        if _FOOTER.search(first) and not (leading & TOTAL_LABELS):
             break
-        name = texts[cmap.name_col] if cmap.name_col < len(texts) else ""
-        leading = set(texts[: cmap.name_col + 1])
+        name = ctext(row[name_col]) if name_col < len(row) else ""
         if not name and not (leading & TOTAL_LABELS):
             continue
         out.append(r)
     return out
 
 
-def _resolve_reporter(unit_text, rows, data_rows, cmap, registry: Registry, year: int, form_code: str) -> Area | None:
+def _resolve_reporter(unit_text, rows, data_rows, cmap, resolver, year: int, form_code: str) -> Area | None:
     levels = ("city", "province", "county") if form_code == "FPT" else ("township",)
     if unit_text:
-        area = registry.resolve_unit(unit_text, year, levels)
+        area = resolver.resolve_unit(unit_text, year, levels)
         if area is not None:
             return area
     # No usable 填报单位: the 合计 row may carry the township's code.
     for r in data_rows:
         row = rows[r]
-        leading = {compact(cell_text(v)) for v in row[: cmap.name_col + 1]}
+        leading = {ctext(v) for v in row[: cmap.name_col + 1]}
         if leading & TOTAL_LABELS:
             for value in row:
                 code = _code_text(value)
                 if code:
-                    area = registry.area(code12(code), year)
+                    area = resolver.area(code12(code), year)
                     if area is not None and area.level in levels and not unit_text:
                         return area
     return None
-
-
-def _member_index(registry: Registry, reporter: Area, year: int, level: str) -> dict[str, str]:
-    if level == "village":
-        return registry.village_index(reporter.code, year)
-    index: dict[str, str] = {}
-    for county in registry.children(reporter.code, year, "county"):
-        for key in name_keys(county.name):
-            index[key] = county.code
-    return index

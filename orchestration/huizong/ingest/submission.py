@@ -20,9 +20,13 @@ class FileOutcome:
     message: str = ""
     sheets: list[ParsedSheet] = field(default_factory=list)
 
+    n_cells: int | None = None  # set when the sheets were left in the worker (see read_chunk)
+
     @property
     def rows_loaded(self) -> int:
-        return sum(len(r.cells) for s in self.sheets for r in s.rows)
+        if self.n_cells is not None and not self.sheets:
+            return self.n_cells
+        return sum(s.n_cells for s in self.sheets)
 
 
 def read_submission(file: InboxFile, catalog: Catalog, registry: Registry) -> FileOutcome:
@@ -72,3 +76,15 @@ def init_worker(seeds_dir: str, areas_csv: str) -> None:
 def read_in_worker(file: InboxFile) -> FileOutcome:
     assert _WORKER is not None
     return read_submission(file, *_WORKER)
+
+
+def read_chunk(files: list[InboxFile]):
+    """Read several files in a worker and hand back what the store needs in columnar form
+    (cheap to send between processes), with light outcomes for progress reports."""
+    from huizong.ingest.store import Batch
+
+    assert _WORKER is not None
+    outcomes = [read_submission(f, *_WORKER) for f in files]
+    batch = Batch.from_outcomes(outcomes)
+    lite = [FileOutcome(o.file, o.status, o.message, [], o.rows_loaded) for o in outcomes]
+    return lite, batch

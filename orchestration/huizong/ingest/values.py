@@ -70,7 +70,54 @@ def parse_cell(
             number *= 100.0  # a fraction shown as a percentage: 0.764 -> 76.4
         return CellValue(raw, number, False)
     if text_unit and text_unit != ind.unit:
+        # ``2641600元`` in a 万元 column: the typed unit says what the number is in. The
+        # form's own unit typed after a number (``167700万元`` in a sheet declared 元) is the
+        # printed template's and does not override the declaration.
         f = catalog.factor(text_unit, ind.unit)
         if f is not None:
             return CellValue(raw, number * f, False)
     return CellValue(raw, number * factor, False)
+
+
+_NUMERIC_KINDS = frozenset({"stock", "flow", "target", "wmean"})
+
+
+def _float_text(v: float) -> str:
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+
+
+class ColumnParser:
+    """The cells of one indicator column, parsed as ``parse_cell`` would, but cheaply: plain
+    numbers take a short path and every distinct text is parsed once per column."""
+
+    __slots__ = ("ind", "factor", "catalog", "kind", "percent", "cache")
+
+    def __init__(self, ind: Indicator, factor: float, catalog: Catalog):
+        self.ind, self.factor, self.catalog = ind, factor, catalog
+        self.kind = ind.kind
+        self.percent = ind.is_percent
+        self.cache: dict[tuple, tuple[str, float | None, bool]] = {}
+
+    def parse(self, value: Any, percent_format: bool = False, total: bool = False) -> tuple[str, float | None, bool]:
+        """(raw_text, value, blank) of one cell."""
+        if type(value) is float:
+            raw = _float_text(value)
+            kind = self.kind
+            if kind in _NUMERIC_KINDS:
+                return raw, value * self.factor, False
+            if kind == "ratio":
+                return raw, (value * 100.0 if self.percent and percent_format else value), False
+            if total:  # a flag column's 合计: the number flagged 是
+                return raw, value, False
+            return raw, (1.0 if raw == "1" else 0.0 if raw == "0" else None), False
+        if type(value) is str:
+            key = (value, percent_format, total)
+            hit = self.cache.get(key)
+            if hit is None:
+                if len(self.cache) > 50000:
+                    self.cache.clear()
+                cv = parse_cell(value, self.ind, self.factor, percent_format, self.catalog, total=total)
+                hit = self.cache[key] = (cv.raw_text, cv.value, cv.blank)
+            return hit
+        cv = parse_cell(value, self.ind, self.factor, percent_format, self.catalog, total=total)
+        return cv.raw_text, cv.value, cv.blank
