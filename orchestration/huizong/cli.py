@@ -33,12 +33,13 @@ def run(
     warehouse: Path = typer.Option(DEFAULT_WAREHOUSE, help="DuckDB warehouse file"),
     exports: Path = typer.Option(DEFAULT_EXPORTS, help="where official tables are written"),
     workers: int = typer.Option(2, help="reader processes"),
+    force: bool = typer.Option(False, help="rebuild even when nothing changed since the last run"),
 ):
     """The whole nightly job: ingest, dbt models, checks, official tables."""
     from huizong.jobrun import JobFailed, run_job
 
     try:
-        summary = run_job(sources, warehouse, exports, workers)
+        summary = run_job(sources, warehouse, exports, workers, force)
     except JobFailed as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2)

@@ -521,23 +521,23 @@ def default_office(fb: TownshipFeedback, catalog: Catalog) -> str:
     return f"{above}{suffix}" if above else suffix
 
 
-def preamble(fb: TownshipFeedback, catalog: Catalog, days: int) -> str:
+def preamble(fb: TownshipFeedback, catalog: Catalog, days: int) -> list[str]:
+    """Two paragraphs: what was found, then what to do and by when."""
     scope = "；".join(f"{k}：{v}" for k, v in (("报告期", _periods_text(fb)), ("报表", _forms_text(fb, catalog))) if v)
     if fb.errors and fb.warnings:
         split = f"其中错误{fb.errors}处、提示{fb.warnings}处"
     else:
         split = "均为错误" if fb.errors else "均为提示"
-    parts = [
-        f"经审核，你单位报送的扶贫统计报表{f'（{scope}）' if scope else ''}中有{len(fb.rows)}处问题，{split}，详见下表。",
-    ]
+    found = f"经审核，你单位报送的扶贫统计报表{f'（{scope}）' if scope else ''}中有{len(fb.rows)}处问题，{split}，详见下表。"
+    todo = []
     if fb.errors:
-        parts.append("“错误”为数据之间不符或不完整，须对照原始台账修改后重新报送；")
+        todo.append("“错误”为数据之间不符或不完整，须对照原始台账修改；")
     if fb.warnings:
-        parts.append("“提示”为数据异常、可能有误，请核实，确有误的修改，无误的请书面说明情况"
-                     "（提示的“应为/参考值”为比对用的上年数、同类村中位数或合理界限，不是应填的数）；")
-    parts.append("“单元格”为你单位原报表中的位置。")
-    parts.append(f"请于{days}日内核实修改后重新报送。")
-    return "".join(parts)
+        todo.append("“提示”为数据异常、可能有误，请核实，确有误的修改，无误的请书面说明情况"
+                    "（提示的“应为/参考值”为比对用的上年数、同类村中位数或合理界限，不是应填的数）；")
+    todo.append("“单元格”为你单位原报表中的位置。")
+    todo.append(f"请于{days}日内核实修改后重新报送。")
+    return [found, "".join(todo)]
 
 
 # ----------------------------------------------------------------------------- the workbook
@@ -578,11 +578,15 @@ def build_workbook(fb: TownshipFeedback, *, catalog: Catalog, labels: dict[str, 
     # -- title, addressee, preamble ----------------------------------------------------------
     banner(1, f"关于{fb.township_name}统计报表数据的退回修改通知", _FONT_TITLE, "title", 34)
     banner(2, f"{fb.township_name}：", _FONT_TEXT, "left", 20)
-    text = "　　" + preamble(fb, catalog, days)
-    banner(3, text, _FONT_TEXT, "text", _lines(text, total_width * 10 / 11) * 15.5 + 4)
+    row = 3
+    for paragraph in preamble(fb, catalog, days):
+        text = "　　" + paragraph
+        banner(row, text, _FONT_TEXT, "text", _lines(text, total_width * 10 / 11) * 15.5 + 4)
+        row += 1
+    ws.row_dimensions[row].height = 8
 
     # -- the table ------------------------------------------------------------------------
-    header_row = 5
+    header_row = row + 1
     for j, (label, width, _) in enumerate(COLUMNS, start=1):
         c = ws.cell(row=header_row, column=j)
         _text(c, label)
@@ -673,6 +677,12 @@ class _StampedZip(zipfile.ZipFile):
             info.external_attr = 0o600 << 16
             zinfo_or_arcname = info
         return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # openpyxl writes each worksheet to a temporary file first: its mtime must not leak in
+        with open(filename, "rb") as fh:
+            data = fh.read()
+        self.writestr(arcname or os.path.basename(filename), data, compress_type, compresslevel)
 
 
 def save_workbook(wb: Workbook, path: Path) -> None:

@@ -23,7 +23,7 @@ class RunSummary:
     tables: dict[str, int]
 
 
-def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2) -> RunSummary:
+def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2, force: bool = False) -> RunSummary:
     sources, warehouse, exports = Path(sources).resolve(), Path(warehouse).resolve(), Path(exports).resolve()
     if not sources.is_dir():
         raise JobFailed(f"sources directory {sources} does not exist")
@@ -37,7 +37,7 @@ def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2) -> 
     os.environ["HUIZONG_WAREHOUSE"] = str(warehouse) + ".building"
     from huizong.defs.definitions import ALL_ASSETS, ALL_CHECKS, build_resources
 
-    resources = build_resources(str(sources), str(warehouse), str(exports), workers)
+    resources = build_resources(str(sources), str(warehouse), str(exports), workers, force)
     result = materialize(
         [*ALL_ASSETS, *ALL_CHECKS],
         resources=resources,

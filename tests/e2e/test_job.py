@@ -90,15 +90,17 @@ def test_issues_and_release_commands(job_run):
     assert row == [("released", "核实无误", "张科长")]
 
 
-def test_rerun_without_changes_reads_no_file(job_run):
+def test_rerun_without_changes_does_nothing(job_run):
     root, _ = job_run
-    from huizong.defs.definitions import ALL_ASSETS, build_resources
+    from huizong.defs.definitions import ALL_ASSETS, ALL_CHECKS, build_resources
     from huizong.defs.ingest_assets import raw_inbox
 
-    res = materialize(
-        [raw_inbox], resources=build_resources(str(root / "sources"), str(root / "w.duckdb"), str(root / "exports")),
-        instance=DagsterInstance.ephemeral(),
-    )
+    args = (str(root / "sources"), str(root / "w.duckdb"), str(root / "exports"))
+    res = materialize([*ALL_ASSETS, *ALL_CHECKS], resources=build_resources(*args), instance=DagsterInstance.ephemeral())
+    assert res.success
+    assert not res.get_asset_materialization_events()  # everything after ingestion skipped
+    # forced, the ingestion still reads no file: every content hash is known
+    res = materialize([raw_inbox], resources=build_resources(*args, force=True), instance=DagsterInstance.ephemeral())
     mat = res.asset_materializations_for_node("raw_inbox")
     meta = next(m.metadata for m in mat if m.asset_key == AssetKey(["raw", "files"]))
     assert meta["files_read"].value == 0

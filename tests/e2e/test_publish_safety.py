@@ -85,3 +85,26 @@ def test_sigkill_mid_run_leaves_published_warehouse_intact(tmp_path, samples_dir
     final = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert final.returncode == 0, final.stdout + final.stderr
     assert published_counts()[0] == before[0]
+
+
+def test_release_made_during_a_build_is_carried_over(tmp_path):
+    """`huizong release` writes the published warehouse; a build that copied it earlier must
+    not drop that release when it publishes."""
+    from huizong.defs.publish_assets import carry_over_releases
+    from huizong.export.log import ensure_log
+
+    wh = Warehouse(tmp_path / "w.duckdb")
+    with wh.connect_building() as con:
+        ensure_log(con)
+        con.execute("insert into marts.export_log (period, form_code, area_code, status, reason) values ('2018', 'FP1', '610521000000', 'withheld', 'x')").fetchall()
+    wh.publish()
+    wh.begin()  # the nightly run starts building
+    pub = duckdb.connect(str(wh.path))
+    pub.execute(
+        "update marts.export_log set status = 'released', reason = '核实无误', released_by = '张科长', released_at = now()"
+    ).fetchall()
+    pub.close()
+    with wh.connect_building() as con:
+        carry_over_releases(con, wh.path)
+        rows = con.execute("select status, reason, released_by from marts.export_log").fetchall()
+    assert rows == [("released", "核实无误", "张科长")]

@@ -29,7 +29,7 @@ ALL_ASSETS = [raw_inbox, huizong_dbt_assets, dq_issues, publication_gate, offici
 ALL_CHECKS = [dq_checks, gate_check]
 
 
-def build_resources(sources_dir: str | None = None, warehouse_path: str | None = None, exports_dir: str | None = None, workers: int = 2) -> dict:
+def build_resources(sources_dir: str | None = None, warehouse_path: str | None = None, exports_dir: str | None = None, workers: int = 2, force: bool = False) -> dict:
     paths = default_paths()
     return {
         "paths": HuizongPaths(
@@ -37,6 +37,7 @@ def build_resources(sources_dir: str | None = None, warehouse_path: str | None =
             warehouse_path=warehouse_path or paths["warehouse_path"],
             exports_dir=exports_dir or paths["exports_dir"],
             workers=workers,
+            force=force,
         ),
         "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), dbt_executable=DBT_EXECUTABLE),
     }

@@ -4,6 +4,7 @@
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from huizong.defs.resources import HuizongPaths
+from huizong.freshness import up_to_date
 from huizong.ingest.pipeline import ingest
 from huizong.progress import report
 
@@ -12,14 +13,22 @@ RAW_TABLES = ("files", "submissions", "rows", "cells", "areas", "subsidy_rates")
 
 @multi_asset(
     specs=[
-        AssetSpec(AssetKey(["raw", t]), group_name="ingest", kinds={"python", "duckdb"}, description=f"raw.{t}")
+        AssetSpec(AssetKey(["raw", t]), group_name="ingest", kinds={"python", "duckdb"}, description=f"raw.{t}", skippable=True)
         for t in RAW_TABLES
     ],
     name="raw_inbox",
 )
 def raw_inbox(context: AssetExecutionContext, paths: HuizongPaths):
-    """Read every file under the inbox (unchanged files are not parsed again) into raw.*."""
+    """Read every file under the inbox (unchanged files are not parsed again) into raw.*.
+
+    When nothing changed since the published build (same files, code and reference data),
+    nothing is materialized and every downstream step is skipped."""
     warehouse = paths.warehouse
+    fresh, why = up_to_date(paths.sources, warehouse.path)
+    if fresh and not paths.force:
+        context.log.info(f"nothing to do: {why}")
+        return
+    context.log.info(f"building: {why}")
     warehouse.begin()
 
     def progress(i: int, n: int, outcome) -> None:

@@ -15,6 +15,7 @@ from dagster import (
 )
 
 from huizong.defs.resources import HuizongPaths
+from huizong.freshness import build_fingerprint, record
 from huizong.gate import approved_tables_with_errors, build_gate
 
 FAMILIES = ("balance", "ratio", "standard", "bounds", "cross_form", "hierarchy", "cross_period", "completeness", "plausibility")
@@ -79,13 +80,49 @@ def official_tables(context: AssetExecutionContext, paths: HuizongPaths) -> Mate
     from huizong.export import export_all
 
     with paths.warehouse.connect_building() as con:
+        carry_over_releases(con, paths.warehouse.path)
         summary = export_all(con, paths.exports, log=context.log)
     return MaterializeResult(metadata={k: v for k, v in summary.items() if isinstance(v, (int, float, str))})
+
+
+def carry_over_releases(con, published) -> None:
+    """A release recorded in the published warehouse while this run was building (``huizong
+    release`` writes there) must not be lost when the build replaces it."""
+    from huizong.export.log import ensure_log
+
+    if not published.exists():
+        return
+    ensure_log(con)
+    con.execute(f"attach '{published}' as published (read_only)").fetchall()
+    try:
+        has_log = con.execute(
+            "select count(*) from information_schema.tables where table_catalog = 'published' "
+            "and table_schema = 'marts' and table_name = 'export_log'"
+        ).fetchone()[0]
+        if has_log:
+            con.execute(
+                """insert into marts.export_log by name
+                   select p.* from published.marts.export_log p
+                   where p.status = 'released' and not exists (
+                       select 1 from marts.export_log b
+                       where b.period = p.period and b.form_code = p.form_code and b.area_code = p.area_code
+                         and b.status = 'released' and b.released_at >= p.released_at)"""
+            ).fetchall()
+            con.execute(
+                """delete from marts.export_log b where exists (
+                       select 1 from marts.export_log r
+                       where r.period = b.period and r.form_code = b.form_code and r.area_code = b.area_code
+                         and r.status = 'released' and (b.status <> 'released' or b.released_at < r.released_at))"""
+            ).fetchall()
+    finally:
+        con.execute("detach published").fetchall()
 
 
 @asset(key=["warehouse", "published"], deps=[AssetKey(["exports", "official_tables"])], group_name="publish")
 def published_warehouse(context: AssetExecutionContext, paths: HuizongPaths) -> MaterializeResult:
     """Make the freshly built warehouse the one analysts see, in one rename."""
+    with paths.warehouse.connect_building() as con:
+        record(con, build_fingerprint(paths.sources))
     path = paths.warehouse.publish()
     context.log.info(f"published {path}")
     return MaterializeResult(metadata={"path": str(path)})

@@ -26,6 +26,7 @@ class HuizongPaths(ConfigurableResource):
     warehouse_path: str
     exports_dir: str
     workers: int = 2
+    force: bool = False  # rebuild even when nothing changed
 
     @property
     def warehouse(self) -> Warehouse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,38 +87,55 @@ def _float_text(v: float) -> str:
     return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
 
-class ColumnParser:
-    """The cells of one indicator column, parsed as ``parse_cell`` would, but cheaply: plain
-    numbers take a short path and every distinct text is parsed once per column."""
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# Parsed texts, shared by every column of every sheet of a process: (text, indicator,
+# factor, percent format, total row) -> (raw_text, value, blank).
+_TEXT_CACHE: dict[tuple, tuple[str, float | None, bool]] = {}
 
-    __slots__ = ("ind", "factor", "catalog", "kind", "percent", "cache")
+
+class ColumnParser:
+    """The cells of one indicator column, parsed exactly as ``parse_cell`` would, but
+    cheaply: numbers (and plain ASCII figures in text) take a short path, and every other
+    distinct text is parsed once."""
+
+    __slots__ = ("ind", "factor", "catalog", "kind", "percent", "code")
 
     def __init__(self, ind: Indicator, factor: float, catalog: Catalog):
         self.ind, self.factor, self.catalog = ind, factor, catalog
         self.kind = ind.kind
         self.percent = ind.is_percent
-        self.cache: dict[tuple, tuple[str, float | None, bool]] = {}
+        self.code = ind.code
+
+    def _number(self, raw: str, value: float, percent_format: bool, total: bool) -> tuple[str, float | None, bool]:
+        kind = self.kind
+        if kind in _NUMERIC_KINDS:
+            return raw, value * self.factor, False
+        if kind == "ratio":
+            return raw, (value * 100.0 if self.percent and percent_format else value), False
+        if total:  # a flag column's 合计: the number flagged 是
+            return raw, value, False
+        key = raw.replace(" ", "")
+        return raw, (1.0 if key == "1" else 0.0 if key == "0" else None), False
 
     def parse(self, value: Any, percent_format: bool = False, total: bool = False) -> tuple[str, float | None, bool]:
         """(raw_text, value, blank) of one cell."""
-        if type(value) is float:
-            raw = _float_text(value)
-            kind = self.kind
-            if kind in _NUMERIC_KINDS:
-                return raw, value * self.factor, False
-            if kind == "ratio":
-                return raw, (value * 100.0 if self.percent and percent_format else value), False
-            if total:  # a flag column's 合计: the number flagged 是
-                return raw, value, False
-            return raw, (1.0 if raw == "1" else 0.0 if raw == "0" else None), False
-        if type(value) is str:
-            key = (value, percent_format, total)
-            hit = self.cache.get(key)
+        t = type(value)
+        if t is float:
+            return self._number(_float_text(value), value, percent_format, total)
+        if t is str:
+            if value.isascii():
+                stripped = value.strip()
+                if _PLAIN_NUMBER.fullmatch(stripped):
+                    if self.kind == "flag" and not total and stripped not in ("0", "1"):
+                        return value, None, False
+                    return self._number(value, float(stripped), percent_format, total)
+            key = (value, self.code, self.factor, percent_format, total)
+            hit = _TEXT_CACHE.get(key)
             if hit is None:
-                if len(self.cache) > 50000:
-                    self.cache.clear()
+                if len(_TEXT_CACHE) > 200000:
+                    _TEXT_CACHE.clear()
                 cv = parse_cell(value, self.ind, self.factor, percent_format, self.catalog, total=total)
-                hit = self.cache[key] = (cv.raw_text, cv.value, cv.blank)
+                hit = _TEXT_CACHE[key] = (cv.raw_text, cv.value, cv.blank)
             return hit
         cv = parse_cell(value, self.ind, self.factor, percent_format, self.catalog, total=total)
         return cv.raw_text, cv.value, cv.blank

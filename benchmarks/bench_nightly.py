@@ -1,0 +1,115 @@
+"""Nightly operation at province scale (issue 6): prints, in one run,
+- the raw-read floor (calamine opening every file and touching every cell),
+- the full `huizong run` (fresh warehouse) and its ratio to the floor,
+- a re-run with no changes, and a re-run after one township resubmits,
+- peak memory of the job.
+
+    .venv/bin/python benchmarks/bench_nightly.py [--scale province|city] [--seed 7]
+
+Not a test: targets are full run <= 3x floor, no-change re-run <= 10% of the full run,
+peak memory <= 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import openpyxl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import BENCH_DIR, inbox_files, province_inbox, raw_read_floor  # noqa: E402
+
+
+def huizong_run(sources: Path, warehouse: Path, exports: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one `huizong run` in its own process tree."""
+    cmd = [sys.executable, "-c",
+           "import resource, sys; from huizong.cli import app; "
+           "sys.argv = ['huizong'] + sys.argv[1:]\n"
+           "try:\n    app()\nfinally:\n"
+           "    r = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+           "    print(f'PEAK_RSS_KB {r}', file=sys.stderr)",
+           "run", "--sources", str(sources), "--warehouse", str(warehouse), "--exports", str(exports)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], proc.stderr[-3000:])
+        raise SystemExit(f"huizong run failed ({proc.returncode})")
+    m = re.search(r"PEAK_RSS_KB (\d+)", proc.stderr)
+    summary = [line for line in proc.stdout.splitlines() if line.startswith(("files:", "issues:", "tables:"))]
+    for line in summary:
+        print("    " + line)
+    return wall, (int(m.group(1)) / 1024 if m else float("nan"))
+
+
+def resubmit_one_township(sources: Path, warehouse: Path) -> Path:
+    """Copy one loaded township workbook as a corrected submission: a later 报出日期 and one
+    figure changed, as a township would send it."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rel = con.execute(
+            "select file_path from marts.ingest_files where status = 'loaded' and file_path like '%.xlsx' "
+            "and township_code is not null order by file_path limit 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    wb = openpyxl.load_workbook(sources / rel)
+    changed = False
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and "报出日期" in c.value:
+                    c.value = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})日", lambda m: f"{int(m.group(1)) + 1}年1月1日", c.value)
+                elif not changed and isinstance(c.value, (int, float)) and c.row > 8 and c.value > 10:
+                    c.value = c.value + 1
+                    changed = True
+    target = sources / "inbox" / "更正" / ("更正-" + Path(rel).name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(target)
+    return target
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", default="province")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    generated = province_inbox(args.seed, args.scale)
+    work = BENCH_DIR / f"nightly-{args.scale}-{args.seed}"
+    shutil.rmtree(work, ignore_errors=True)
+    sources = work / "sources"
+    shutil.copytree(generated, sources, ignore=shutil.ignore_patterns("truth", ".complete"))
+    warehouse, exports = work / "huizong.duckdb", work / "exports"
+
+    files = inbox_files(sources)
+    villages = sum(1 for line in (sources / "reference" / "areas.csv").read_text(encoding="utf-8").splitlines() if ",village," in line)
+    print(f"inbox: {len(files)} files, {villages} village rows in the registry")
+    floor, cells = raw_read_floor(files)
+    print(f"raw-read floor (calamine, every cell): {floor:.1f} s for {cells:,} non-empty cells")
+
+    print("full run (fresh warehouse) ...", flush=True)
+    full, rss_full = huizong_run(sources, warehouse, exports)
+    print("re-run with no changes ...", flush=True)
+    again, rss_again = huizong_run(sources, warehouse, exports)
+    target = resubmit_one_township(sources, warehouse)
+    print(f"re-run after one township resubmits ({target.name}) ...", flush=True)
+    resub, rss_resub = huizong_run(sources, warehouse, exports)
+
+    print()
+    print(f"{'raw-read floor':34s} {floor:8.1f} s")
+    print(f"{'full huizong run':34s} {full:8.1f} s   = {full / floor:.2f} x floor (target <= 3)")
+    print(f"{'re-run, no changes':34s} {again:8.1f} s   = {100 * again / full:.1f} % of full (target <= 10 %)")
+    print(f"{'re-run, one township resubmitted':34s} {resub:8.1f} s")
+    print(f"{'peak memory':34s} {max(rss_full, rss_again, rss_resub):8.0f} MB  (target <= 2048)")
+
+
+if __name__ == "__main__":
+    main()
