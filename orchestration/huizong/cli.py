@@ -72,6 +72,7 @@ def demo(
     console.print(f"  the warehouse        duckdb -readonly {summary.warehouse}   (schema marts)")
     console.print(f"  the issue list       huizong issues --warehouse {summary.warehouse}")
     console.print(f"  the official tables  {summary.exports}")
+    console.print(f"  退回修改通知          {summary.exports / '退回修改通知'}")
 
 
 @app.command()

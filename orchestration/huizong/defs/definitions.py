@@ -17,7 +17,15 @@ from dagster_dbt import DbtCliResource
 
 from huizong.defs.dbt_assets import dbt_project, huizong_dbt_assets
 from huizong.defs.ingest_assets import raw_inbox
-from huizong.defs.publish_assets import dq_checks, dq_issues, official_tables, publication_gate, gate_check, published_warehouse
+from huizong.defs.publish_assets import (
+    dq_checks,
+    dq_issues,
+    feedback_notices,
+    gate_check,
+    official_tables,
+    publication_gate,
+    published_warehouse,
+)
 from huizong.defs.resources import HuizongPaths, default_paths
 from huizong.defs.schedules import inbox_sensor, nightly_job, nightly_schedule
 
@@ -25,7 +33,7 @@ from huizong.defs.schedules import inbox_sensor, nightly_job, nightly_schedule
 _venv_dbt = Path(sys.executable).parent / "dbt"
 DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") or "dbt")
 
-ALL_ASSETS = [raw_inbox, huizong_dbt_assets, dq_issues, publication_gate, official_tables, published_warehouse]
+ALL_ASSETS = [raw_inbox, huizong_dbt_assets, dq_issues, feedback_notices, publication_gate, official_tables, published_warehouse]
 ALL_CHECKS = [dq_checks, gate_check]
 
 

@@ -19,6 +19,7 @@ from huizong.freshness import build_fingerprint, record
 from huizong.gate import approved_tables_with_errors, build_gate
 
 FAMILIES = ("balance", "ratio", "standard", "bounds", "cross_form", "hierarchy", "cross_period", "completeness", "plausibility")
+FEEDBACK_DIR = "退回修改通知"
 MART_DEPS = [AssetKey(["marts", "fct_area_indicator"]), AssetKey(["marts", "fct_target_progress"]), AssetKey(["marts", "dim_area"])]
 
 
@@ -85,6 +86,18 @@ def official_tables(context: AssetExecutionContext, paths: HuizongPaths) -> Mate
     return MaterializeResult(metadata={k: v for k, v in summary.items() if isinstance(v, (int, float, str))})
 
 
+@asset(key=["exports", "feedback_notices"], deps=[AssetKey(["marts", "dq_issues"])], group_name="quality", kinds={"excel"})
+def feedback_notices(context: AssetExecutionContext, paths: HuizongPaths) -> MaterializeResult:
+    """退回修改通知: for every township with findings, a workbook listing them with the cell to
+    fix in its own file, ready to send back. Not gated: it is about the errors."""
+    from huizong.feedback import write_feedback
+
+    with paths.warehouse.connect_building() as con:
+        written = write_feedback(con, paths.exports / FEEDBACK_DIR)
+    context.log.info(f"feedback notices: {len(written)} townships -> {paths.exports / FEEDBACK_DIR}")
+    return MaterializeResult(metadata={"townships": len(written)})
+
+
 def carry_over_releases(con, published) -> None:
     """A release recorded in the published warehouse while this run was building (``huizong
     release`` writes there) must not be lost when the build replaces it."""
@@ -118,7 +131,7 @@ def carry_over_releases(con, published) -> None:
         con.execute("detach published").fetchall()
 
 
-@asset(key=["warehouse", "published"], deps=[AssetKey(["exports", "official_tables"])], group_name="publish")
+@asset(key=["warehouse", "published"], deps=[AssetKey(["exports", "official_tables"]), AssetKey(["exports", "feedback_notices"])], group_name="publish")
 def published_warehouse(context: AssetExecutionContext, paths: HuizongPaths) -> MaterializeResult:
     """Make the freshly built warehouse the one analysts see, in one rename."""
     with paths.warehouse.connect_building() as con:

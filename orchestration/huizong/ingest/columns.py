@@ -9,6 +9,7 @@ from typing import Any
 
 from huizong.catalog import Catalog, Indicator
 from huizong.ingest.header import cell_text
+from huizong.ingest.text import ctext, fast_compact
 from huizong.normalize import compact, label_key, split_unit
 
 NAME_LABELS = frozenset(
@@ -30,8 +31,6 @@ class ColumnMap:
 
 
 def _texts(row: list[Any]) -> list[str]:
-    from huizong.ingest.text import ctext
-
     return [ctext(v) for v in row]
 
 
@@ -41,7 +40,7 @@ def find_header_row(rows: list[list[Any]]) -> tuple[int, int] | None:
         for c, value in enumerate(row):
             if type(value) is not str or not value:
                 continue  # a label is text
-            if split_unit(compact(value))[0] in NAME_LABELS:
+            if split_unit(fast_compact(value))[0] in NAME_LABELS:
                 return r, c
     return None
 
@@ -56,6 +55,19 @@ def _label_index(catalog: Catalog, form_code: str) -> dict[str, Indicator]:
         for key in keys:
             index.setdefault(key, ind)
     return index
+
+
+_INDEXES: dict[tuple[int, str], tuple[Catalog, dict, dict]] = {}
+
+
+def _indexes(catalog: Catalog, form_code: str) -> tuple[dict[str, Indicator], dict[str, Indicator]]:
+    """The form's label index and its labels, built once per catalog."""
+    key = (id(catalog), form_code)
+    hit = _INDEXES.get(key)
+    if hit is None or hit[0] is not catalog:
+        by_label = {label_key(i.label): i for i in catalog.indicators_of(form_code)}
+        hit = _INDEXES[key] = (catalog, _label_index(catalog, form_code), by_label)
+    return hit[1], hit[2]
 
 
 TOTAL_LABELS = frozenset({"合计", "总计", "全乡合计", "全镇合计", "合计数", "全县合计", "全市合计"})
@@ -125,17 +137,16 @@ def map_columns(rows: list[list[Any]], merged: list, catalog: Catalog, form_code
             continue
         break
 
-    index = _label_index(catalog, form_code)
-    by_label = {label_key(i.label): i for i in catalog.indicators_of(form_code)}
+    index, by_label = _indexes(catalog, form_code)
     indicators: dict[int, tuple[Indicator, str]] = {}
     labels: dict[int, str] = {}
     code_col = None
     taken: set[str] = set()
     for c in range(width):
-        g_label, g_unit = split_unit(compact(top[c]))
-        l_label, l_unit = split_unit(compact(leaf[c]))
         if c == name_col:
             continue
+        g_label, g_unit = split_unit(fast_compact(top[c])) if top[c] else ("", "")
+        l_label, l_unit = split_unit(fast_compact(leaf[c])) if leaf[c] else ("", "")
         if not leaf[c].strip():
             if g_label in CODE_LABELS:
                 code_col = c

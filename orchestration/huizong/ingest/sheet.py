@@ -12,7 +12,7 @@ from huizong.ingest.columns import TOTAL_LABELS, ColumnMap, find_header_row, map
 from huizong.ingest.header import cell_text, find_report_date, scan_header
 from huizong.ingest.text import ctext, is_empty
 from huizong.ingest.units import resolver_for
-from huizong.ingest.values import ColumnParser, unit_factor
+from huizong.ingest.values import _FLOAT_TEXT, ColumnParser, _float_text, unit_factor
 from huizong.ingest.workbook import Grid
 from huizong.normalize import compact
 from huizong.registry import Area, Registry, code12, name_keys
@@ -74,18 +74,20 @@ class ParsedSheet:
         return sum(len(r.values) for r in self.rows)
 
     def content_key(self) -> tuple:
-        """What the sheet says, independent of where it says it (conflict detection): per
-        row its kind, area (or name) and figures by indicator, rows in sorted order."""
+        """What the sheet says, independent of where it says it (conflict detection): the
+        indicators in code order, and per row its kind, area (or name) and figures in that
+        order, rows sorted."""
+        columns = next((r.columns for r in self.rows if r.columns), ())
+        order = sorted(range(len(columns)), key=lambda i: columns[i][1])
         out = []
         for r in self.rows:
             if not r.values:
                 continue
-            figures = tuple(sorted(
-                (code, v if v is not None else t) for (_, code), t, v in zip(r.columns, r.raw, r.values)
-            ))
+            vals, raw = r.values, r.raw
+            figures = tuple(vals[i] if vals[i] is not None else raw[i] for i in order)
             out.append((r.row_kind, r.area_code or compact(r.name_raw), repr(figures)))
         out.sort()
-        return tuple(out)
+        return (tuple(columns[i][1] for i in order), *out)
 
 
 def col_letter(c: int) -> str:
@@ -141,7 +143,8 @@ def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
     parsers = []
     for c, (ind, label_unit) in cmap.indicators.items():
         factor = unit_factor(catalog, ind, label_unit, info.declared_units)
-        parsers.append((c, ColumnParser(ind, factor, catalog), bool(percent) and ind.kind == "ratio"))
+        p = ColumnParser(ind, factor, catalog)
+        parsers.append((c, p, bool(percent) and ind.kind == "ratio", p.numeric, factor))
     name_col, code_col = cmap.name_col, cmap.code_col
 
     parsed_rows = []
@@ -168,8 +171,14 @@ def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
         raws: list[str] = []
         values: list[float | None] = []
         all_blank = True
-        for c, parser, pct in parsers:
-            raw, value, blank = parser.parse(row[c] if c < n else None, pct and (r, c) in percent, is_total)
+        for c, parser, pct, numeric, factor in parsers:
+            v = row[c] if c < n else None
+            if numeric and type(v) is float:  # the common case, inline
+                raws.append(_FLOAT_TEXT.get(v) or _float_text(v))
+                values.append(v * factor)
+                all_blank = False
+                continue
+            raw, value, blank = parser.parse(v, pct and (r, c) in percent, is_total)
             if not blank:
                 all_blank = False
             raws.append(raw)

@@ -83,8 +83,18 @@ def parse_cell(
 _NUMERIC_KINDS = frozenset({"stock", "flow", "target", "wmean"})
 
 
+_FLOAT_TEXT: dict[float, str] = {}
+
+
 def _float_text(v: float) -> str:
-    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    """``cell_text`` of a float (integers without ``.0``), remembered: figures repeat."""
+    t = _FLOAT_TEXT.get(v)
+    if t is None:
+        t = str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        if len(_FLOAT_TEXT) > 100000:
+            _FLOAT_TEXT.clear()
+        _FLOAT_TEXT[v] = t
+    return t
 
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -98,13 +108,14 @@ class ColumnParser:
     cheaply: numbers (and plain ASCII figures in text) take a short path, and every other
     distinct text is parsed once."""
 
-    __slots__ = ("ind", "factor", "catalog", "kind", "percent", "code")
+    __slots__ = ("ind", "factor", "catalog", "kind", "percent", "code", "numeric")
 
     def __init__(self, ind: Indicator, factor: float, catalog: Catalog):
         self.ind, self.factor, self.catalog = ind, factor, catalog
         self.kind = ind.kind
         self.percent = ind.is_percent
         self.code = ind.code
+        self.numeric = ind.kind in _NUMERIC_KINDS  # a float is the value times the factor
 
     def _number(self, raw: str, value: float, percent_format: bool, total: bool) -> tuple[str, float | None, bool]:
         kind = self.kind

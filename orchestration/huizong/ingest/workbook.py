@@ -66,22 +66,50 @@ def read_csv_rows(path: Path) -> list[list[Any]]:
     return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
+def ole_header_problem(data: bytes) -> str | None:
+    """Why an OLE compound file's header cannot be right (None when it looks sane). A
+    reader trusting a broken header may try to allocate gigabytes, so it is checked first."""
+    if len(data) < 512:
+        return "truncated OLE header"
+    u16 = lambda o: int.from_bytes(data[o : o + 2], "little")  # noqa: E731
+    u32 = lambda o: int.from_bytes(data[o : o + 4], "little")  # noqa: E731
+    major, shift = u16(26), u16(30)
+    if data[28:30] != b"\xfe\xff" or (major, shift) not in ((3, 9), (4, 12)):
+        return "bad OLE header"
+    sector = 1 << shift
+    n_sectors = max(len(data) - sector, 0) // sector if major == 4 else (len(data) - 512) // sector
+    n_fat, first_dir, n_minifat, n_difat = u32(44), u32(48), u32(64), u32(72)
+    if not 0 < n_fat <= n_sectors or n_minifat > n_sectors or n_difat > n_sectors or first_dir >= n_sectors:
+        return "OLE sector counts beyond the file's size"
+    for i in range(min(n_fat, 109)):
+        if u32(76 + 4 * i) >= n_sectors:
+            return "OLE FAT sector beyond the file's size"
+    return None
+
+
 def read_workbook(path: Path) -> list[Grid]:
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head == OLE_MAGIC:
-        data = path.read_bytes()
+    data = path.read_bytes()
+    zf = None
+    if data[:8] == OLE_MAGIC:
         if "EncryptionInfo".encode("utf-16-le") in data or b"EncryptedPackage" in data.replace(b"\x00", b""):
             raise UnreadableFile("encrypted workbook (password-protected): save it without a password")
         if path.suffix.lower() != ".xls":
             raise UnreadableFile("legacy OLE (.xls) content under an .xlsx name: save it as .xlsx")
-    elif not zipfile.is_zipfile(path):
-        raise UnreadableFile("corrupt workbook: not a valid xlsx (zip) file, possibly truncated")
+        problem = ole_header_problem(data)
+        if problem:
+            raise UnreadableFile(f"corrupt workbook: {problem}")
+    else:
+        try:
+            if data[:2] != b"PK":
+                raise zipfile.BadZipFile
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, ValueError, EOFError):
+            raise UnreadableFile("corrupt workbook: not a valid xlsx (zip) file, possibly truncated") from None
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several error types
         raise UnreadableFile(f"corrupt workbook: {exc}") from exc
-    percent = percent_cells_by_sheet(path) if head != OLE_MAGIC else {}
+    percent = percent_cells_by_sheet(zf) if zf is not None else {}
     grids = []
     for name in wb.sheet_names:
         try:
@@ -114,14 +142,17 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
-def percent_cells_by_sheet(path: Path) -> dict[str, set[tuple[int, int]]]:
+def percent_cells_by_sheet(source: "Path | zipfile.ZipFile") -> dict[str, set[tuple[int, int]]]:
     """Cells whose number format shows a percentage, per sheet name."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with (zipfile.ZipFile(source) if not isinstance(source, zipfile.ZipFile) else source) as zf:
             names = set(zf.namelist())
             if "xl/styles.xml" not in names:
                 return {}
-            styles = ET.fromstring(zf.read("xl/styles.xml"))
+            raw_styles = zf.read("xl/styles.xml")
+            if b"%" not in raw_styles and not re.search(rb'numFmtId="(9|10)"', raw_styles):
+                return {}  # no percent format at all: no need to parse anything
+            styles = ET.fromstring(raw_styles)
             custom = {
                 int(nf.get("numFmtId")): nf.get("formatCode", "")
                 for nf in styles.findall("m:numFmts/m:numFmt", _NS)
