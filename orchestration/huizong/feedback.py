@@ -51,10 +51,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
 from huizong.catalog import Catalog, default_catalog
+from huizong.duck import column_or_null, table_columns
 from huizong.export.text import (
     PERIOD_RE,
     date_in_words,
@@ -64,6 +64,7 @@ from huizong.export.text import (
     round_value,
 )
 from huizong.export.xlsx import FONT_NAME
+from huizong.xlsx_print import a4_landscape_fit_width
 
 FAMILY_NAMES = {
     "balance": "平衡关系",
@@ -202,25 +203,15 @@ class _Registry:
         return s.name if s and s.name else ""
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _col(cols: set[str], name: str, cast: str = "varchar") -> str:
-    return name if name in cols else f"cast(null as {cast}) as {name}"
 
 
 def _registry(con: duckdb.DuckDBPyConnection) -> _Registry:
-    cols = _columns(con, "marts", "dim_area")
+    cols = table_columns(con, "marts", "dim_area")
     if not cols:
         raise RuntimeError("marts.dim_area is missing: build the marts before writing feedback")
     rows = con.execute(
-        f"""select area_code, area_name, area_level, {_col(cols, 'township_code')}, {_col(cols, 'county_code')},
-                   {_col(cols, 'city_code')}, {_col(cols, 'valid_from', 'integer')}, {_col(cols, 'valid_to', 'integer')}
+        f"""select area_code, area_name, area_level, {column_or_null(cols, 'township_code')}, {column_or_null(cols, 'county_code')},
+                   {column_or_null(cols, 'city_code')}, {column_or_null(cols, 'valid_from', 'integer')}, {column_or_null(cols, 'valid_to', 'integer')}
             from marts.dim_area order by area_code, valid_from nulls first, valid_to nulls last"""
     ).fetchall()
     spans: dict[str, list[_Span]] = {}
@@ -232,10 +223,10 @@ def _registry(con: duckdb.DuckDBPyConnection) -> _Registry:
 def _indicator_labels(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[str, tuple[str, str, int]]:
     """code -> (label, unit, decimals): the catalog's, then dim_indicator's for other codes."""
     out = {c: (i.label, i.unit, i.decimals) for c, i in catalog.indicators.items()}
-    cols = _columns(con, "marts", "dim_indicator")
+    cols = table_columns(con, "marts", "dim_indicator")
     if {"indicator_code", "label"} <= cols:
         rows = con.execute(
-            f"""select indicator_code, label, {_col(cols, 'unit')}, {_col(cols, 'decimals', 'integer')}
+            f"""select indicator_code, label, {column_or_null(cols, 'unit')}, {column_or_null(cols, 'decimals', 'integer')}
                 from marts.dim_indicator order by 1"""
         ).fetchall()
         for code, label, unit, decimals in rows:
@@ -247,11 +238,11 @@ def _indicator_labels(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> dict[
 def notice_date(con: duckdb.DuckDBPyConnection) -> date | None:
     """The date of the notices: the latest 报出日期 the warehouse holds, else the day it last
     read a file; ``None`` when it knows neither."""
-    if "report_date" in _columns(con, "raw", "submissions"):
+    if "report_date" in table_columns(con, "raw", "submissions"):
         value = con.execute("select max(try_cast(report_date as date)) from raw.submissions").fetchone()[0]
         if value is not None:
             return value
-    if "read_at" in _columns(con, "raw", "files"):
+    if "read_at" in table_columns(con, "raw", "files"):
         value = con.execute("select max(read_at) from raw.files").fetchone()[0]
         if isinstance(value, datetime):
             return value.date()
@@ -274,13 +265,13 @@ def load_feedback(con: duckdb.DuckDBPyConnection, catalog: Catalog | None = None
     """The findings of ``marts.dq_issues`` grouped by township, by township code; each
     township's rows in notice order."""
     catalog = catalog or default_catalog()
-    cols = _columns(con, "marts", "dq_issues")
+    cols = table_columns(con, "marts", "dq_issues")
     if not cols:
         raise RuntimeError("marts.dq_issues is missing: run the checks before writing feedback")
     reg = _registry(con)
     rows = con.execute(
         f"""select rule_id, family, severity, period, area_code, indicator_codes, observed, expected, message,
-                   source_file, source_sheet, source_cell, {_col(cols, 'form_code')}, {_col(cols, 'township_code')}
+                   source_file, source_sheet, source_cell, {column_or_null(cols, 'form_code')}, {column_or_null(cols, 'township_code')}
             from marts.dq_issues"""
     ).fetchall()
     groups: dict[str, TownshipFeedback] = {}
@@ -642,16 +633,7 @@ def build_workbook(fb: TownshipFeedback, *, catalog: Catalog, labels: dict[str, 
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     ws.auto_filter.ref = f"A{header_row}:{last}{end}"
     ws.sheet_view.showGridLines = False
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = 0.6
-    ws.page_margins.bottom = 0.8
-    ws.page_margins.footer = 0.3
+    a4_landscape_fit_width(ws)
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.print_area = f"A1:{last}{last_row}"
     ws.oddFooter.center.text = f"{fb.township_name}退回修改通知　第 &P 页，共 &N 页"

@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from huizong.duck import column_or_null, table_columns
+
 from huizong.export.text import PERIOD_RE
 
 
@@ -134,25 +136,15 @@ class Snapshot:
         return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _col(cols: set[str], name: str, cast: str = "varchar") -> str:
-    return name if name in cols else f"cast(null as {cast}) as {name}"
 
 
 def _area_spans(con: duckdb.DuckDBPyConnection) -> dict[str, list[AreaSpan]]:
-    cols = _columns(con, "marts", "dim_area")
+    cols = table_columns(con, "marts", "dim_area")
     if not cols:
         raise RuntimeError("marts.dim_area is missing: build the marts before exporting")
     rows = con.execute(
         f"""select area_code, area_name, area_level, nullif(parent_code, ''),
-                   {_col(cols, 'valid_from', 'integer')}, {_col(cols, 'valid_to', 'integer')}
+                   {column_or_null(cols, 'valid_from', 'integer')}, {column_or_null(cols, 'valid_to', 'integer')}
             from marts.dim_area order by area_code, valid_from nulls first"""
     ).fetchall()
     spans: dict[str, list[AreaSpan]] = defaultdict(list)
@@ -173,7 +165,7 @@ def _facts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict[str, floa
 
 
 def _progress(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict[str, Progress]]]:
-    if not _columns(con, "marts", "fct_target_progress"):
+    if not table_columns(con, "marts", "fct_target_progress"):
         return {}
     out: dict[str, dict[str, dict[str, Progress]]] = defaultdict(lambda: defaultdict(dict))
     rows = con.execute(
@@ -188,31 +180,31 @@ def _progress(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict[str, P
 def _submissions(con: duckdb.DuckDBPyConnection) -> list[Submission]:
     """Active submissions when dbt has resolved them (superseded and conflicting ones fed no
     table), otherwise every submission the reader stored."""
-    resolved = _columns(con, "intermediate", "int_submissions_resolved")
+    resolved = table_columns(con, "intermediate", "int_submissions_resolved")
     if {"form_code", "period", "reporter_code", "report_date", "resolution"} <= resolved:
         source = "intermediate.int_submissions_resolved where resolution = 'active'"
         cols = resolved
     else:
-        cols = _columns(con, "raw", "submissions")
+        cols = table_columns(con, "raw", "submissions")
         if not cols:
             return []
         source = "raw.submissions"
     rows = con.execute(
-        f"""select form_code, period, reporter_code, cast(report_date as date), {_col(cols, 'issuer')}
+        f"""select form_code, period, reporter_code, cast(report_date as date), {column_or_null(cols, 'issuer')}
             from {source} order by 1, 2, 3, 4"""
     ).fetchall()
     return [Submission(*r) for r in rows]
 
 
 def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    cols = _columns(con, "marts", "dq_issues")
+    cols = table_columns(con, "marts", "dq_issues")
     if not cols:
         # Fail closed: without the findings nothing can be shown to pass the gate.
         raise RuntimeError("marts.dq_issues is missing: run the checks before exporting")
     area = "coalesce(area_code, township_code)" if "township_code" in cols else "area_code"
     rows = con.execute(
         f"""select rule_id, family, severity, period, {area}, indicator_codes,
-                   {_col(cols, 'form_code')}, cast(observed as varchar), cast(expected as varchar)
+                   {column_or_null(cols, 'form_code')}, cast(observed as varchar), cast(expected as varchar)
             from marts.dq_issues"""
     ).fetchall()
     out = []
@@ -231,7 +223,7 @@ def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
 def _loaded_on(con: duckdb.DuckDBPyConnection) -> date | None:
     """The day the warehouse last read an inbox file: the stand-in 报出日期 for a table no
     submission fed, fixed for a given warehouse."""
-    if "read_at" not in _columns(con, "raw", "files"):
+    if "read_at" not in table_columns(con, "raw", "files"):
         return None
     value = con.execute("select max(read_at) from raw.files").fetchone()[0]
     if isinstance(value, datetime):

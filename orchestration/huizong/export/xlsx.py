@@ -16,10 +16,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from huizong.export.grid import Grid, GridCell
 from huizong.export.text import number_format
+from huizong.xlsx_print import a4_landscape_fit_width
 
 FONT_NAME = "宋体"
 _thin = Side(style="thin", color="000000")
@@ -108,16 +108,7 @@ def build_workbook(grid: Grid, stamp: date | None = None) -> Workbook:
     ws.sheet_view.showGridLines = False
 
     # print: A4 landscape, one page wide, the column headers repeated on every page
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = 0.6
-    ws.page_margins.bottom = 0.8  # room for the page number under the CJK line height
-    ws.page_margins.footer = 0.3
+    a4_landscape_fit_width(ws)
     ws.print_title_rows = f"{grid.header_rows[0] + 1}:{grid.header_rows[1] + 1}"
     ws.print_area = f"A1:{get_column_letter(grid.n_cols)}{len(grid.cells)}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
