@@ -25,6 +25,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     if not (SAMPLES / "sources").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"sample inbox not found at {SAMPLES} (CI must have shared/ beside the clone)")
         pytest.skip(f"sample inbox not found at {SAMPLES}")
     return SAMPLES
 
