@@ -12,7 +12,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from huizong.ingest.workbook import decode_text
+from huizong.ingest.workbook import OLE_MAGIC, decode_text
 
 BENCH_DIR = Path(os.environ.get("HUIZONG_BENCH_DIR", "/tmp/huizong-bench"))
 
@@ -48,6 +48,9 @@ def raw_read_floor(files: list[Path]) -> tuple[float, int]:
                 for row in csv.reader(io.StringIO(text)):
                     cells += sum(1 for v in row if v)
             else:
+                with open(p, "rb") as fh:
+                    if fh.read(8) == OLE_MAGIC:
+                        continue  # an encrypted/legacy file: calamine would abort on a malformed one
                 wb = CalamineWorkbook.from_path(str(p))
                 for name in wb.sheet_names:
                     for row in wb.get_sheet_by_name(name).to_python():
