@@ -49,6 +49,13 @@ def huizong_run(sources: Path, warehouse: Path, exports: Path) -> tuple[float, f
     return wall, (int(m.group(1)) / 1024 if m else float("nan"))
 
 
+def _one_day_later(m: re.Match) -> str:
+    import datetime as dt
+
+    d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) + dt.timedelta(days=1)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def resubmit_one_township(sources: Path, warehouse: Path) -> Path:
     """Copy one loaded township workbook as a corrected submission: a later 报出日期 and one
     figure changed, as a township would send it."""
@@ -66,7 +73,7 @@ def resubmit_one_township(sources: Path, warehouse: Path) -> Path:
         for row in ws.iter_rows():
             for c in row:
                 if isinstance(c.value, str) and "报出日期" in c.value:
-                    c.value = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})日", lambda m: f"{int(m.group(1)) + 1}年1月1日", c.value)
+                    c.value = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})日", _one_day_later, c.value)
                 elif not changed and isinstance(c.value, (int, float)) and c.row > 8 and c.value > 10:
                     c.value = c.value + 1
                     changed = True

@@ -57,11 +57,19 @@ class Warehouse:
 
     @contextmanager
     def connect_building(self):
-        con = duckdb.connect(str(self.ensure_building()))
+        con = duckdb.connect(str(self.ensure_building()), config=connection_config())
         try:
             yield con
         finally:
             con.close()
+
+
+def connection_config() -> dict[str, str]:
+    """Bounded resources for the job's connections (DuckDB would take 80% of RAM)."""
+    return {
+        "memory_limit": os.environ.get("HUIZONG_DUCKDB_MEMORY", "1500MB"),
+        "threads": os.environ.get("HUIZONG_DUCKDB_THREADS", "2"),
+    }
 
 
 def connect_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:

@@ -97,6 +97,7 @@ class GeneratedTruth:
 
 # kind, family, severity, form, period kind, year index (None: any; -1: a later year)
 MISTAKES = (
+    ("yoy_change", "plausibility", "warning", "FP1", "YYYY", -1),
     ("cause_households", "balance", "error", "FP1", "YYYY", None),
     ("fund_sources", "balance", "error", "FP3", "YYYY", None),
     ("road_parts", "balance", "error", "FP2", "YYYYH1", None),
@@ -122,7 +123,6 @@ MISTAKES = (
     ("over_completion", "plausibility", "warning", "FP2", "YYYY", None),
     ("investment_over_plan", "plausibility", "warning", "FP3", "YYYY", None),
     ("poor_household_size", "plausibility", "warning", "FP1", "YYYYH1", None),
-    ("yoy_change", "plausibility", "warning", "FP1", "YYYY", -1),
 )
 FAMILY = {k: (f, s) for k, f, s, *_ in MISTAKES} | {"h1_progress": ("plausibility", "warning")}
 TOWNSHIP_LEVEL = {"conflicting_submissions", "missing_submission", "total_row_off", "total_row_off_flag", "unknown_village"}
@@ -347,8 +347,9 @@ class _Generator:
 
     def file_name(self, rng: random.Random, town: AreaRow, forms: list[str], period: str, ext: str) -> str:
         name = town.name
-        if rng.random() < 0.05:
-            name = rng.choice(self.towns).name  # a name that says nothing true
+        if rng.random() < 0.05 or self.job_counter == 4:
+            others = [t for t in self.towns if t.name != town.name] or self.towns
+            name = rng.choice(others).name  # a name that says nothing true
             self._misleading = True
         year = period[:4]
         pw = rng.choice(PERIOD_WORDS[_pkind(period)])

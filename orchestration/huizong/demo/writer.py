@@ -139,25 +139,37 @@ def csv_bytes(rendered: Rendered, encoding: str) -> bytes:
 
 
 def fake_encrypted_ole() -> bytes:
-    """Bytes that look like an Office file encrypted with a password: an OLE compound file
-    whose directory names the EncryptionInfo and EncryptedPackage streams."""
+    """An Office file as a password leaves it: a well-formed OLE compound file holding the
+    EncryptionInfo and EncryptedPackage streams (random-looking bytes)."""
+    import struct
+
+    end, free, fatsect, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
     header = bytearray(512)
     header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    header[24:26] = (0x3E).to_bytes(2, "little")
-    header[26:28] = (3).to_bytes(2, "little")
-    header[28:30] = b"\xfe\xff"
-    header[30:32] = (9).to_bytes(2, "little")
-    header[32:34] = (6).to_bytes(2, "little")
-    directory = bytearray()
-    for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"):
-        entry = bytearray(128)
-        raw = name.encode("utf-16-le") + b"\x00\x00"
-        entry[0 : len(raw)] = raw
-        entry[64:66] = len(raw).to_bytes(2, "little")
-        entry[66] = 5 if name == "Root Entry" else 2
-        directory += entry
-    body = bytes((i * 37 + 11) % 256 for i in range(4096))
-    return bytes(header) + bytes(directory) + body
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end, 0)  # dir sectors, FAT sectors, first dir, ...
+    difat = [0] + [free] * 108
+    struct.pack_into("<109I", header, 76, *difat)
+    fat = [fatsect, end] + list(range(3, 10)) + [end] + list(range(11, 18)) + [end]
+    fat += [free] * (128 - len(fat))
+    fat_sector = struct.pack("<128I", *fat)
+
+    def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+        e = bytearray(128)
+        raw = name.encode("utf-16-le") + b"\x00\x00" if name else b""
+        e[: len(raw)] = raw
+        struct.pack_into("<HBBIII", e, 64, len(raw), kind, 1, left, right, child)
+        struct.pack_into("<IQ", e, 116, start, size)
+        return bytes(e)
+
+    directory = (
+        entry("Root Entry", 5, nostream, nostream, 1, end, 0)
+        + entry("EncryptionInfo", 2, nostream, 2, nostream, 2, 4096)
+        + entry("EncryptedPackage", 2, nostream, nostream, nostream, 10, 4096)
+        + bytes(128)
+    )
+    body = bytes((i * 37 + 11) % 256 for i in range(8192))
+    return bytes(header) + fat_sector + directory + body
 
 
 def lock_file_bytes(user: str = "Administrator") -> bytes:

@@ -57,17 +57,39 @@ def _label_index(catalog: Catalog, form_code: str) -> dict[str, Indicator]:
     return index
 
 
-_INDEXES: dict[tuple[int, str], tuple[Catalog, dict, dict]] = {}
+_INDEXES: dict[tuple[int, str], tuple[Catalog, dict, dict, dict]] = {}
 
 
-def _indexes(catalog: Catalog, form_code: str) -> tuple[dict[str, Indicator], dict[str, Indicator]]:
-    """The form's label index and its labels, built once per catalog."""
+def _indexes(catalog: Catalog, form_code: str) -> tuple[dict[str, Indicator], dict[str, Indicator], dict]:
+    """The form's label index, its labels, and a memo of header cells already read,
+    built once per catalog."""
     key = (id(catalog), form_code)
     hit = _INDEXES.get(key)
     if hit is None or hit[0] is not catalog:
         by_label = {label_key(i.label): i for i in catalog.indicators_of(form_code)}
-        hit = _INDEXES[key] = (catalog, _label_index(catalog, form_code), by_label)
-    return hit[1], hit[2]
+        hit = _INDEXES[key] = (catalog, _label_index(catalog, form_code), by_label, {})
+    if len(hit[3]) > 50000:
+        hit[3].clear()
+    return hit[1], hit[2], hit[3]
+
+
+def _column(top: str, leaf: str, index: dict, by_label: dict) -> tuple[str, tuple, str, str]:
+    """How one header column reads: (kind code|serial|indicator, candidate indicators in
+    order of preference, unit written in the label, label as shown)."""
+    g_label, g_unit = split_unit(fast_compact(top)) if top else ("", "")
+    l_label, l_unit = split_unit(fast_compact(leaf)) if leaf else ("", "")
+    if not leaf.strip():
+        if g_label in CODE_LABELS:
+            return "code", (), "", ""
+        if g_label in SERIAL_LABELS:
+            return "serial", (), "", ""
+        candidates = (index.get(label_key(g_label)),)
+        unit = g_unit
+    else:
+        # group+leaf (建档立卡贫困/户数), or a leaf that is a full label under its group.
+        candidates = (index.get(label_key(g_label) + label_key(l_label)), by_label.get(label_key(l_label)))
+        unit = l_unit or g_unit
+    return "indicator", candidates, unit, "/".join(x for x in (top.strip(), leaf.strip()) if x)
 
 
 TOTAL_LABELS = frozenset({"合计", "总计", "全乡合计", "全镇合计", "合计数", "全县合计", "全市合计"})
@@ -137,7 +159,7 @@ def map_columns(rows: list[list[Any]], merged: list, catalog: Catalog, form_code
             continue
         break
 
-    index, by_label = _indexes(catalog, form_code)
+    index, by_label, memo = _indexes(catalog, form_code)
     indicators: dict[int, tuple[Indicator, str]] = {}
     labels: dict[int, str] = {}
     code_col = None
@@ -145,21 +167,17 @@ def map_columns(rows: list[list[Any]], merged: list, catalog: Catalog, form_code
     for c in range(width):
         if c == name_col:
             continue
-        g_label, g_unit = split_unit(fast_compact(top[c])) if top[c] else ("", "")
-        l_label, l_unit = split_unit(fast_compact(leaf[c])) if leaf[c] else ("", "")
-        if not leaf[c].strip():
-            if g_label in CODE_LABELS:
-                code_col = c
-                continue
-            if g_label in SERIAL_LABELS:
-                continue
-            candidates = [index.get(label_key(g_label))]
-            unit = g_unit
-        else:
-            # group+leaf (建档立卡贫困/户数), or a leaf that is a full label under its group.
-            candidates = [index.get(label_key(g_label) + label_key(l_label)), by_label.get(label_key(l_label))]
-            unit = l_unit or g_unit
-        labels[c] = "/".join(x for x in (top[c].strip(), leaf[c].strip()) if x)
+        key = (top[c], leaf[c])
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _column(top[c], leaf[c], index, by_label)
+        kind, candidates, unit, label = hit
+        if kind == "code":
+            code_col = c
+            continue
+        if kind == "serial":
+            continue
+        labels[c] = label
         for ind in candidates:
             if ind is not None and ind.code not in taken:
                 indicators[c] = (ind, unit)

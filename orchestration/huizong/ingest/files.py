@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,12 +44,27 @@ def discover(sources_dir: Path, inbox_dir: Path | None = None) -> list[InboxFile
     sources_dir = sources_dir.resolve()
     if inbox_dir is None:
         inbox_dir = sources_dir / "inbox" if (sources_dir / "inbox").is_dir() else sources_dir
+    inbox_dir = Path(inbox_dir).resolve()
     reference = (sources_dir / "reference").resolve()
-    found = []
-    for path in sorted(p for p in inbox_dir.rglob("*") if p.is_file()):
-        if reference in path.resolve().parents:
+    found: list[tuple[tuple[str, ...], Path]] = []
+    for dirpath, dirnames, filenames in os.walk(inbox_dir):
+        here = Path(dirpath)
+        if here == reference or reference in here.parents:
+            dirnames[:] = []
             continue
-        found.append(
-            InboxFile(path=path, rel_path=path.relative_to(sources_dir).as_posix(), size=path.stat().st_size, sha256=file_sha256(path))
-        )
-    return found
+        dirnames[:] = [d for d in dirnames if here / d != reference]
+        for name in filenames:
+            path = here / name
+            if not path.is_file():
+                continue
+            rel = path.relative_to(sources_dir).as_posix()
+            found.append((tuple(rel.split("/")), path))
+    found.sort(key=lambda x: x[0])
+    paths = [p for _, p in found]
+    # Hashing is I/O and C code: a few threads overlap it.
+    with ThreadPoolExecutor(4) as pool:
+        digests = list(pool.map(file_sha256, paths, chunksize=64))
+    return [
+        InboxFile(path=p, rel_path="/".join(parts), size=p.stat().st_size, sha256=d)
+        for (parts, p), d in zip(found, digests)
+    ]

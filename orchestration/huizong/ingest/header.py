@@ -9,26 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from huizong.catalog import Catalog
-from huizong.normalize import compact, simplify
+from huizong.ingest.text import cell_text, fast_compact, fast_simplify
+from huizong.normalize import compact  # noqa: F401 (kept for callers)
 
 _DATE_LABELS = re.compile(r"(有效期至|有效期|报出日期|截至|截止|填报日期|日期)[:]?\d{4}年(\d{1,2}月)?(\d{1,2}日)?")
 _REPORT_DATE = re.compile(r"报出日期[:]?(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?")
 _ANY_DATE = re.compile(r"^(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?")
-
-
-def cell_text(value: Any) -> str:
-    """A cell as the text a person sees (integers without ``.0``)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
 
 
 @dataclass
@@ -48,7 +34,7 @@ def segments(text: str) -> list[str]:
     split on runs of spaces, and before every header label even when a single space (or
     none) separates it from the item before."""
     out = []
-    for part in re.split(r"\s{2,}", simplify(text).strip()):
+    for part in re.split(r"\s{2,}", fast_simplify(text).strip()):
         out.extend(p for p in _LABEL_START.split(part) if p.strip())
     return out
 
@@ -65,7 +51,7 @@ def split_unit_text(value: str, catalog: Catalog) -> tuple[str, str]:
 
 
 def _after_label(seg: str, label: str) -> str | None:
-    c = compact(seg)
+    c = fast_compact(seg)
     i = c.find(label)
     if i < 0:
         return None
@@ -77,7 +63,7 @@ def parse_period(text: str, catalog: Catalog) -> list[tuple[str, bool]]:
     is the period (``2018年1-6月``) rather than a mention inside a title."""
     found = []
     for seg in segments(text) or [text]:
-        c = _DATE_LABELS.sub("", compact(seg))
+        c = _DATE_LABELS.sub("", fast_compact(seg))
         for pattern, kind in catalog.period_patterns:
             m = pattern.search(c)
             if m:
@@ -86,6 +72,38 @@ def parse_period(text: str, catalog: Catalog) -> list[tuple[str, bool]]:
                 found.append((period, m.group(0) == c))
                 break
     return found
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """What one header segment says (each field None when the label is absent)."""
+
+    table_no: str | None
+    unit: tuple[str, tuple] | None  # (unit text, periods written after it)
+    decl: str | None
+    issuer: str | None
+    periods: tuple  # the segment read as a period
+
+
+_SEGMENTS: dict[tuple[int, str], tuple[_Segment, ...]] = {}
+
+
+def _cell_segments(text: str, catalog: Catalog) -> tuple[_Segment, ...]:
+    key = (id(catalog), text)
+    hit = _SEGMENTS.get(key)
+    if hit is None:
+        out = []
+        for seg in segments(text):
+            unit = _after_label(seg, "填报单位")
+            if unit is not None:
+                v, rest = split_unit_text(unit, catalog)
+                unit = (v, tuple(parse_period(rest, catalog)) if rest else ())
+            out.append(_Segment(_after_label(seg, "表号"), unit, _after_label(seg, "计量单位"), _after_label(seg, "制定机关"),
+                                tuple(parse_period(seg, catalog))))
+        if len(_SEGMENTS) > 50000:
+            _SEGMENTS.clear()
+        hit = _SEGMENTS[key] = tuple(out)
+    return hit
 
 
 def scan_header(rows: list[list[Any]], until: int, catalog: Catalog) -> HeaderInfo:
@@ -98,24 +116,23 @@ def scan_header(rows: list[list[Any]], until: int, catalog: Catalog) -> HeaderIn
                 continue  # header items are text (a number or a date cell is not one)
             if not value.strip():
                 continue
-            for seg in segments(value):
-                if info.table_no is None and (v := _after_label(seg, "表号")) is not None:
-                    info.table_no = v or _next_text(row, c)
+            for seg in _cell_segments(value, catalog):
+                if info.table_no is None and seg.table_no is not None:
+                    info.table_no = seg.table_no or _next_text(row, c)
                     continue
-                if info.unit_text is None and (v := _after_label(seg, "填报单位")) is not None:
-                    v, rest = split_unit_text(v, catalog)
-                    if rest:
-                        periods.extend(parse_period(rest, catalog))
+                if info.unit_text is None and seg.unit is not None:
+                    v, rest_periods = seg.unit
+                    periods.extend(rest_periods)
                     info.unit_text = v or _next_text(row, c)
                     continue
-                if info.declared_units == () and (v := _after_label(seg, "计量单位")) is not None:
-                    v = v or _next_text(row, c) or ""
+                if info.declared_units == () and seg.decl is not None:
+                    v = seg.decl or _next_text(row, c) or ""
                     info.declared_units = tuple(u for u in re.split(r"[、,，/;；]", v) if u)
                     continue
-                if info.issuer is None and (v := _after_label(seg, "制定机关")) is not None:
-                    info.issuer = v or _next_text(row, c)
+                if info.issuer is None and seg.issuer is not None:
+                    info.issuer = seg.issuer or _next_text(row, c)
                     continue
-                periods.extend(parse_period(seg, catalog))
+                periods.extend(seg.periods)
     exact = [p for p, e in periods if e]
     chosen = exact or [p for p, _ in periods]
     info.period = chosen[0] if chosen else None
@@ -124,7 +141,7 @@ def scan_header(rows: list[list[Any]], until: int, catalog: Catalog) -> HeaderIn
 
 def _next_text(row: list[Any], c: int) -> str | None:
     for value in row[c + 1 :]:
-        text = compact(cell_text(value))
+        text = fast_compact(cell_text(value))
         if text:
             return text
     return None
@@ -137,7 +154,7 @@ def find_report_date(rows: list[list[Any]], start: int) -> dt.date | None:
         for c, value in enumerate(row):
             if type(value) is not str or "期" not in value:
                 continue  # the label is text with 期 (报出日期, 報出日期, 报 出 日 期)
-            text = compact(value)
+            text = fast_compact(value)
             if "报出日期" not in text:
                 continue
             m = _REPORT_DATE.search(text)
@@ -150,7 +167,7 @@ def find_report_date(rows: list[list[Any]], start: int) -> dt.date | None:
                     return other
                 if isinstance(other, (int, float)) and 20000 < other < 80000:  # Excel serial day
                     return dt.date(1899, 12, 30) + dt.timedelta(days=int(other))
-                m = _ANY_DATE.match(compact(cell_text(other)))
+                m = _ANY_DATE.match(fast_compact(cell_text(other)))
                 if m:
                     return _date(m.group(1), m.group(2), m.group(3))
     return None

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -30,6 +32,7 @@ class IngestSummary:
     removed: int
     by_status: dict[str, int]
     cells: int
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
 
 def reference_paths(sources_dir: Path) -> tuple[Path, Path]:
@@ -53,7 +56,10 @@ def ingest(
     store.ensure_schema(con)
     store.load_reference(con, str(areas_csv), str(rates_csv))
 
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
     files = discover(sources_dir)
+    timings["discover"] = time.perf_counter() - t0
     known = store.known_files(con)
     # The registry decides how files read: when it changes, everything is read again.
     registry_hash = _registry_fingerprint(areas_csv)
@@ -89,11 +95,18 @@ def ingest(
                 report(outcomes)
                 yield store.Batch.from_outcomes(outcomes)
 
-    store.replace_batches(con, batches(), removed, [f.rel_path for f in todo])
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many short-lived objects, no cycles worth the collector's time
+    try:
+        store.replace_batches(con, batches(), removed, [f.rel_path for f in todo], timings)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     _store_fingerprint(con, registry_hash)
     by_status = dict(con.execute("select status, count(*) from raw.files group by 1").fetchall())
     cells = con.execute("select count(*) from raw.cells").fetchone()[0]
-    return IngestSummary(len(files), len(todo), len(files) - len(todo), len(removed), by_status, cells)
+    timings["total"] = time.perf_counter() - t0
+    return IngestSummary(len(files), len(todo), len(files) - len(todo), len(removed), by_status, cells, timings)
 
 
 def _chunks(files: list, workers: int) -> list[list]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +92,27 @@ class ParsedSheet:
         out.sort()
         return (tuple(columns[i][1] for i in order), *out)
 
+    def content_hash(self) -> str:
+        """A digest of ``content_key`` (same meaning: figures by indicator, rows in any
+        order), computed on packed numbers."""
+        columns = next((r.columns for r in self.rows if r.columns), ())
+        order = sorted(range(len(columns)), key=lambda i: columns[i][1])
+        pack = struct.Struct(f"<{len(order)}d").pack
+        keys = []
+        for r in self.rows:
+            vals = r.values
+            if not vals:
+                continue
+            nums = [vals[i] for i in order]
+            extra = b""
+            if None in nums:
+                extra = "\x00".join(r.raw[i] for i in order if vals[i] is None).encode()
+                nums = [math.nan if x is None else x for x in nums]
+            keys.append(f"{r.row_kind}\x00{r.area_code or compact(r.name_raw)}\x00".encode() + pack(*nums) + extra)
+        keys.sort()
+        head = "|".join(columns[i][1] for i in order).encode()
+        return hashlib.sha1(head + b"\x01" + b"\x01".join(keys)).hexdigest()
+
 
 def col_letter(c: int) -> str:
     s = ""
@@ -148,12 +172,11 @@ def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
     name_col, code_col = cmap.name_col, cmap.code_col
 
     parsed_rows = []
-    for r in data_rows:
+    for r, is_total in data_rows:
         row = rows[r]
         n = len(row)
         name = cell_text(row[name_col]).strip() if name_col < n else ""
         code = _code_text(row[code_col]) if code_col is not None and code_col < n else ""
-        is_total = any(ctext(v) in TOTAL_LABELS for v in row[: name_col + 1])
         if is_total:
             area_code = reporter.code
             row_kind = "total"
@@ -200,7 +223,16 @@ def parse_grid(grid: Grid, catalog: Catalog, registry: Registry) -> ParsedSheet:
     )
 
 
-def _data_rows(rows: list[list[Any]], cmap: ColumnMap) -> list[int]:
+def _is_total_row(row: list[Any], name_col: int) -> bool:
+    """A 合计/总计 label in the columns up to the name column (labels are non-ASCII text)."""
+    for v in row[: name_col + 1]:
+        if type(v) is str and v and not v.isascii() and ctext(v) in TOTAL_LABELS:
+            return True
+    return False
+
+
+def _data_rows(rows: list[list[Any]], cmap: ColumnMap) -> list[tuple[int, bool]]:
+    """(row index, is a 合计 row) of every data row, up to the footer."""
     out = []
     name_col = cmap.name_col
     for r in range(cmap.first_data_row, len(rows)):
@@ -208,17 +240,16 @@ def _data_rows(rows: list[list[Any]], cmap: ColumnMap) -> list[int]:
         first = None
         for v in row:
             if not is_empty(v):
-                first = ctext(v)
+                first = v
                 break
         if first is None:
             continue
-        leading = {ctext(v) for v in row[: name_col + 1]}
-        if _FOOTER.search(first) and not (leading & TOTAL_LABELS):
+        total = _is_total_row(row, name_col)
+        if type(first) is str and not total and _FOOTER.search(ctext(first)):
             break
-        name = ctext(row[name_col]) if name_col < len(row) else ""
-        if not name and not (leading & TOTAL_LABELS):
+        if not total and (name_col >= len(row) or is_empty(row[name_col])):
             continue
-        out.append(r)
+        out.append((r, total))
     return out
 
 
@@ -229,10 +260,9 @@ def _resolve_reporter(unit_text, rows, data_rows, cmap, resolver, year: int, for
         if area is not None:
             return area
     # No usable 填报单位: the 合计 row may carry the township's code.
-    for r in data_rows:
+    for r, total in data_rows:
         row = rows[r]
-        leading = {ctext(v) for v in row[: cmap.name_col + 1]}
-        if leading & TOTAL_LABELS:
+        if total:
             for value in row:
                 code = _code_text(value)
                 if code:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import time
 from array import array
 
 import duckdb
@@ -71,20 +72,21 @@ class Batch:
         self.paths: list[str] = []
         self.files: list[tuple] = []
         self.subs: list[tuple] = []
-        # per row: sub index, row number, kind, name, code, area, reported
+        # per row: sub index, row number, kind, name, code, area, reported, number of cells
         self.r_sub, self.r_num, self.r_kind = array("I"), array("I"), []
         self.r_name, self.r_code, self.r_area, self.r_rep = [], [], [], array("b")
+        self.r_ncells = array("I")
         # per (sub, column position): letter, indicator
         self.k_sub, self.k_pos, self.k_letter, self.k_ind = array("I"), array("H"), [], []
-        # per cell
-        self.c_sub, self.c_num, self.c_pos, self.c_value = array("I"), array("I"), array("H"), array("d")
+        # per cell, row after row (a row's cells are its columns 0..n-1): value, raw text
+        self.c_value: bytes = b""  # float64, NaN for NULL
         self.c_raw: list[str] | str = []
 
     @classmethod
     def from_outcomes(cls, outcomes: list[FileOutcome]) -> "Batch":
         b = cls()
         now = dt.datetime.now()
-        nan = math.nan
+        values: list[float | None] = []
         raws: list[str] = []
         for o in outcomes:
             f = o.file
@@ -99,40 +101,37 @@ class Batch:
             for s in o.sheets:
                 si = len(b.subs)
                 sid = submission_id(f.rel_path, s.sheet_name)
-                content = hashlib.sha1(repr(s.content_key()).encode()).hexdigest()
                 b.subs.append(
                     (si, sid, f.rel_path, s.sheet_name, s.form_code, s.period, s.reporter.code, s.reporter.level,
-                     s.report_date, "、".join(s.declared_units) or None, s.issuer, content, len(s.rows))
+                     s.report_date, "、".join(s.declared_units) or None, s.issuer, s.content_hash(), len(s.rows))
                 )
-                columns = s.rows[0].columns if s.rows else tuple((L, c) for c, L in s.columns.items())
+                columns = next((r.columns for r in s.rows if r.columns), None) or tuple((L, c) for c, L in s.columns.items())
                 for pos, (letter, code) in enumerate(columns):
                     b.k_sub.append(si)
                     b.k_pos.append(pos)
                     b.k_letter.append(letter)
                     b.k_ind.append(code)
-                positions = range(len(columns))
-                for r in s.rows:
-                    num = r.row_number
-                    b.r_sub.append(si)
-                    b.r_num.append(num)
+                rows = s.rows
+                b.r_sub.extend([si] * len(rows))
+                for r in rows:
+                    b.r_num.append(r.row_number)
                     b.r_kind.append(r.row_kind)
                     b.r_name.append(r.name_raw)
                     b.r_code.append(r.code_raw or None)
                     b.r_area.append(r.area_code)
                     b.r_rep.append(1 if r.reported else 0)
+                    b.r_ncells.append(len(r.values))
                     if r.values:
-                        k = len(r.values)
-                        b.c_sub.extend([si] * k)
-                        b.c_num.extend([num] * k)
-                        b.c_pos.extend(positions[:k])
-                        b.c_value.extend([nan if v is None else v for v in r.values])
+                        values.extend(r.values)
                         raws.extend(r.raw)
-        b.c_raw = _SEP.join(raws) if not any(_SEP in t for t in raws) else raws
+        b.c_value = np.array(values, dtype=np.float64).tobytes()
+        joined = _SEP.join(raws)
+        b.c_raw = joined if joined.count(_SEP) == len(raws) - 1 or not raws else raws
         return b
 
     @property
     def n_cells(self) -> int:
-        return len(self.c_value)
+        return len(self.c_value) // 8
 
 
 def submission_id(rel_path: str, sheet_name: str) -> str:
@@ -152,56 +151,110 @@ _SUB_COLS = ["idx", "submission_id", "file_path", "sheet_name", "form_code", "pe
 _FILE_COLS = ["file_path", "sha256", "size_bytes", "status", "message", "form_codes", "period", "township_code", "rows_loaded", "read_at"]
 
 
-def insert_batch(con: duckdb.DuckDBPyConnection, b: Batch) -> None:
-    """Append one batch to the raw tables (inside the caller's transaction)."""
-    if b.files:
-        files = pd.DataFrame(b.files, columns=_FILE_COLS)
-        con.register("_b_files", files)
-        con.execute("insert into raw.files by name select * from _b_files")
-        con.unregister("_b_files")
-    if not b.subs:
-        return
-    subs = pd.DataFrame(b.subs, columns=_SUB_COLS)
-    rows = pd.DataFrame({
-        "sub": np.frombuffer(b.r_sub, dtype=np.uint32), "row_number": np.frombuffer(b.r_num, dtype=np.uint32),
-        "row_kind": b.r_kind, "name_raw": b.r_name, "code_raw": b.r_code, "area_code": b.r_area,
-        "reported": np.frombuffer(b.r_rep, dtype=np.int8).astype(bool),
-    })
-    cols = pd.DataFrame({
-        "sub": np.frombuffer(b.k_sub, dtype=np.uint32), "pos": np.frombuffer(b.k_pos, dtype=np.uint16),
-        "letter": b.k_letter, "indicator_code": b.k_ind,
-    })
-    raw = b.c_raw.split(_SEP) if isinstance(b.c_raw, str) else b.c_raw
-    if isinstance(b.c_raw, str) and b.c_raw == "" and b.n_cells == 0:
-        raw = []
-    cells = pd.DataFrame({
-        "sub": np.frombuffer(b.c_sub, dtype=np.uint32), "row_number": np.frombuffer(b.c_num, dtype=np.uint32),
-        "pos": np.frombuffer(b.c_pos, dtype=np.uint16), "value": np.frombuffer(b.c_value, dtype=np.float64),
-        "raw_text": raw,
-    })
-    for name, frame in (("_b_subs", subs), ("_b_rows", rows), ("_b_cols", cols), ("_b_cells", cells)):
-        con.register(name, frame)
-    try:
-        con.execute("insert into raw.submissions by name select * exclude (idx) from _b_subs")
+class Writer:
+    """Writes batches into the raw tables inside the caller's transaction.
+
+    Files and submissions go in as they come; rows and cells are staged narrow (indexes,
+    figures and raw texts) and widened into ``raw.rows`` / ``raw.cells`` by one join at the
+    end, which is much cheaper than widening batch by batch.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.n_subs = 0
+        self.n_rows = 0
+        con.execute("create or replace temp table _w_subs (idx bigint, submission_id varchar, file_path varchar, sheet_name varchar, form_code varchar, period varchar, reporter_code varchar)")
+        con.execute("create or replace temp table _w_rows (row bigint, sub bigint, row_number integer, row_kind varchar, name_raw varchar, code_raw varchar, area_code varchar, reported boolean)")
+        con.execute("create or replace temp table _w_cols (sub bigint, pos smallint, letter varchar, indicator_code varchar)")
+        con.execute("create or replace temp table _w_cells (row bigint, pos smallint, value double, raw_text varchar)")
+
+    def _append(self, table: str, frame: pd.DataFrame) -> None:
+        self.con.register("_w_frame", frame)
+        try:
+            self.con.execute(f"insert into {table} select * from _w_frame")
+        finally:
+            self.con.unregister("_w_frame")
+
+    def add(self, b: Batch) -> None:
+        con = self.con
+        if b.files:
+            self.con.register("_w_frame", pd.DataFrame(b.files, columns=_FILE_COLS))
+            try:
+                con.execute("insert into raw.files by name select * from _w_frame")
+            finally:
+                con.unregister("_w_frame")
+        if not b.subs:
+            return
+        s0, r0 = self.n_subs, self.n_rows
+        subs = pd.DataFrame(b.subs, columns=_SUB_COLS)
+        subs["idx"] += s0
+        self.con.register("_w_frame", subs)
+        try:
+            con.execute("insert into raw.submissions by name select * exclude (idx) from _w_frame")
+            con.execute("insert into _w_subs select idx, submission_id, file_path, sheet_name, form_code, period, reporter_code from _w_frame")
+        finally:
+            con.unregister("_w_frame")
+        n_rows = len(b.r_num)
+        self._append("_w_rows", pd.DataFrame({
+            "row": np.arange(n_rows, dtype=np.int64) + r0,
+            "sub": np.frombuffer(b.r_sub, dtype=np.uint32).astype(np.int64) + s0,
+            "row_number": np.frombuffer(b.r_num, dtype=np.uint32).astype(np.int32),
+            "row_kind": b.r_kind, "name_raw": b.r_name, "code_raw": b.r_code, "area_code": b.r_area,
+            "reported": np.frombuffer(b.r_rep, dtype=np.int8).astype(bool),
+        }))
+        self._append("_w_cols", pd.DataFrame({
+            "sub": np.frombuffer(b.k_sub, dtype=np.uint32).astype(np.int64) + s0,
+            "pos": np.frombuffer(b.k_pos, dtype=np.uint16).astype(np.int16),
+            "letter": b.k_letter, "indicator_code": b.k_ind,
+        }))
+        n = b.n_cells
+        if n:
+            raw = b.c_raw.split(_SEP) if isinstance(b.c_raw, str) else b.c_raw
+            counts = np.frombuffer(b.r_ncells, dtype=np.uint32).astype(np.int64)
+            starts = np.cumsum(counts) - counts
+            self._append("_w_cells", pd.DataFrame({
+                "row": np.repeat(np.arange(n_rows, dtype=np.int64) + r0, counts),
+                "pos": (np.arange(n, dtype=np.int64) - np.repeat(starts, counts)).astype(np.int16),
+                "value": np.frombuffer(b.c_value, dtype=np.float64),
+                "raw_text": raw,
+            }))
+        self.n_subs += len(b.subs)
+        self.n_rows += n_rows
+
+    def finish(self) -> None:
+        con = self.con
+        bar, order = con.execute(
+            "select current_setting('enable_progress_bar'), current_setting('preserve_insertion_order')"
+        ).fetchone()
+        con.execute("set enable_progress_bar = false")  # no console bar from inside a job
+        con.execute("set preserve_insertion_order = false")  # raw tables are sets: let the join run in parallel
         con.execute(
             """insert into raw.rows by name
                select s.submission_id, s.file_path, s.sheet_name, r.row_number, r.row_kind, r.name_raw, r.code_raw,
                       r.area_code, r.reported
-               from _b_rows r join _b_subs s on s.idx = r.sub"""
+               from _w_rows r join _w_subs s on s.idx = r.sub"""
         )
         con.execute(
             """insert into raw.cells by name
-               select s.submission_id, s.file_path, s.sheet_name, k.letter || c.row_number as cell, c.row_number,
+               select s.submission_id, s.file_path, s.sheet_name, k.letter || r.row_number as cell, r.row_number,
                       s.form_code, s.period, s.reporter_code as township_code, r.area_code, r.name_raw as area_name,
                       r.row_kind, k.indicator_code, c.raw_text, case when isnan(c.value) then null else c.value end as value
-               from _b_cells c
-               join _b_subs s on s.idx = c.sub
-               join _b_cols k on k.sub = c.sub and k.pos = c.pos
-               join _b_rows r on r.sub = c.sub and r.row_number = c.row_number"""
+               from _w_cells c
+               join _w_rows r on r.row = c.row
+               join _w_subs s on s.idx = r.sub
+               join _w_cols k on k.sub = r.sub and k.pos = c.pos"""
         )
-    finally:
-        for name in ("_b_subs", "_b_rows", "_b_cols", "_b_cells"):
-            con.unregister(name)
+        for t in ("_w_cells", "_w_cols", "_w_rows", "_w_subs"):
+            con.execute(f"drop table if exists {t}")
+        con.execute(f"set enable_progress_bar = {'true' if bar else 'false'}")
+        con.execute(f"set preserve_insertion_order = {'true' if order else 'false'}")
+
+
+def insert_batch(con: duckdb.DuckDBPyConnection, b: Batch) -> None:
+    """Append one batch to the raw tables (inside the caller's transaction)."""
+    w = Writer(con)
+    w.add(b)
+    w.finish()
 
 
 def withdraw(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
@@ -212,16 +265,26 @@ def withdraw(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
             con.execute(f"delete from raw.{table} where file_path in (select file_path from _gone)")
 
 
-def replace_batches(con: duckdb.DuckDBPyConnection, batches, removed: list[str], paths: list[str]) -> None:
+def replace_batches(con: duckdb.DuckDBPyConnection, batches, removed: list[str], paths: list[str],
+                    timings: dict[str, float] | None = None) -> None:
     """Withdraw the previous contributions of ``paths`` (re-read) and ``removed`` files and
     insert the batches (an iterable, consumed as it comes), in one transaction: a failure
-    leaves the raw schema as it was."""
+    leaves the raw schema as it was. ``timings`` receives seconds per phase."""
+    timings = {} if timings is None else timings
     con.execute("begin transaction")
     try:
+        t = time.perf_counter()
         withdraw(con, list(paths) + list(removed))
+        writer = Writer(con)
         for batch in batches:
-            insert_batch(con, batch)
+            writer.add(batch)
+        timings["read"] = time.perf_counter() - t
+        t = time.perf_counter()
+        writer.finish()
+        timings["widen"] = time.perf_counter() - t
+        t = time.perf_counter()
         con.execute("commit")
+        timings["commit"] = time.perf_counter() - t
     except BaseException:
         con.execute("rollback")
         raise

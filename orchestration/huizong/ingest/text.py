@@ -7,31 +7,62 @@ exactly ``compact(cell_text(value))`` for every input, just cheaper for the comm
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from huizong.ingest.header import cell_text
-from huizong.normalize import _DASHES, compact
+from huizong.normalize import _DASHES, compact, simplify
 
 _SPACES = re.compile(r"\s+")
 
 
+def cell_text(value: Any) -> str:
+    """A cell as the text a person sees (integers without ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
 @lru_cache(maxsize=1)
-def _t2s_chars() -> frozenset[str]:
-    """Every character of every key of OpenCC's t2s dictionaries: a text without any of
-    them is its own simplified form."""
+def _t2s_keys() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The characters OpenCC's t2s converts, and the few t2s phrases made of none of them:
+    a text holding neither is its own simplified form (a phrase of the dictionary always
+    holds one of its characters, but for these)."""
     import opencc
 
-    chars: set[str] = set()
     folder = Path(opencc.__file__).parent / "dictionary"
-    for name in ("TSCharacters.txt", "TSPhrases.txt"):
-        with open(folder / name, encoding="utf-8") as fh:
-            for line in fh:
-                chars.update(line.split("\t", 1)[0].strip())
-    return frozenset(chars)
+    with open(folder / "TSCharacters.txt", encoding="utf-8") as fh:
+        chars = frozenset(k for k in (line.split("\t", 1)[0].strip() for line in fh) if k)
+    singles = frozenset(k for k in chars if len(k) == 1)
+    with open(folder / "TSPhrases.txt", encoding="utf-8") as fh:
+        phrases = [line.split("\t", 1)[0].strip() for line in fh]
+    odd = tuple(p for p in phrases if p and singles.isdisjoint(p)) + tuple(k for k in chars if len(k) > 1)
+    return singles, odd
+
+
+def _unchanged_by_t2s(s: str) -> bool:
+    singles, odd = _t2s_keys()
+    return singles.isdisjoint(s) and not any(p in s for p in odd)
+
+
+@lru_cache(maxsize=65536)
+def fast_simplify(text: str) -> str:
+    """``simplify(text)``, without OpenCC when no character could change."""
+    if text.isascii():
+        return text.replace("~", "-") if "~" in text else text
+    s = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    return s if _unchanged_by_t2s(s) else simplify(text)
 
 
 @lru_cache(maxsize=200000)
@@ -41,7 +72,7 @@ def fast_compact(text: str) -> str:
         s = _SPACES.sub("", text)
         return s.replace("~", "-") if "~" in s else s
     s = unicodedata.normalize("NFKC", text).translate(_DASHES)
-    if _t2s_chars().isdisjoint(s):
+    if _unchanged_by_t2s(s):
         return _SPACES.sub("", s)
     return compact(text)
 

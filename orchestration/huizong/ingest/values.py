@@ -8,7 +8,8 @@ from typing import Any
 
 from huizong.catalog import Catalog, Indicator
 from huizong.ingest.header import cell_text
-from huizong.normalize import compact, is_blank_marker, parse_number
+from huizong.ingest.text import fast_compact
+from huizong.normalize import _NUMBER, _TRAILING_UNITS, BLANK_MARKERS, compact, is_blank_marker, parse_number
 
 FLAG_YES = frozenset({"是", "y", "yes", "1", "√", "true", "贫困村"})
 FLAG_NO = frozenset({"否", "n", "no", "0", "×", "false", "非贫困村"})
@@ -97,6 +98,37 @@ def _float_text(v: float) -> str:
     return t
 
 
+def parse_text(value: str, ind: Indicator, factor: float, percent_format: bool, catalog: Catalog, total: bool = False) -> CellValue:
+    """``parse_cell`` for a text cell, normalising the text once (and without OpenCC when
+    nothing in it could be traditional)."""
+    c = fast_compact(value)
+    if not value.strip() or c in BLANK_MARKERS or set(c) <= {"-"}:
+        return CellValue(value, 0.0 if ind.kind in ("stock", "flow", "target") else None, True)
+    if ind.kind == "flag" and not total:
+        key = c.lower()
+        return CellValue(value, 1.0 if key in FLAG_YES else 0.0 if key in FLAG_NO else None, False)
+    t = c.replace(",", "")
+    unit = ""
+    for suffix in _TRAILING_UNITS:
+        if t.endswith(suffix) and len(t) > len(suffix):
+            unit, t = suffix, t[: -len(suffix)]
+            break
+    if not _NUMBER.match(t):
+        return CellValue(value, None, False)
+    number, is_pct_text, text_unit = float(t), unit == "%", unit
+    if ind.kind == "flag":  # a 合计 row's count
+        return CellValue(value, number, False)
+    if ind.is_percent:
+        if percent_format and not is_pct_text:
+            number *= 100.0
+        return CellValue(value, number, False)
+    if text_unit and text_unit != ind.unit:
+        f = catalog.factor(text_unit, ind.unit)
+        if f is not None:
+            return CellValue(value, number * f, False)
+    return CellValue(value, number * factor, False)
+
+
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 # Parsed texts, shared by every column of every sheet of a process: (text, indicator,
 # factor, percent format, total row) -> (raw_text, value, blank).
@@ -122,7 +154,9 @@ class ColumnParser:
         if kind in _NUMERIC_KINDS:
             return raw, value * self.factor, False
         if kind == "ratio":
-            return raw, (value * 100.0 if self.percent and percent_format else value), False
+            if self.percent:
+                return raw, (value * 100.0 if percent_format else value), False
+            return raw, value * self.factor, False
         if total:  # a flag column's 合计: the number flagged 是
             return raw, value, False
         key = raw.replace(" ", "")
@@ -145,7 +179,7 @@ class ColumnParser:
             if hit is None:
                 if len(_TEXT_CACHE) > 200000:
                     _TEXT_CACHE.clear()
-                cv = parse_cell(value, self.ind, self.factor, percent_format, self.catalog, total=total)
+                cv = parse_text(value, self.ind, self.factor, percent_format, self.catalog, total=total)
                 hit = _TEXT_CACHE[key] = (cv.raw_text, cv.value, cv.blank)
             return hit
         cv = parse_cell(value, self.ind, self.factor, percent_format, self.catalog, total=total)

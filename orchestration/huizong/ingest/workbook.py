@@ -9,13 +9,13 @@ a value's meaning (a fraction shown as a percentage) is read straight from the w
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from python_calamine import CalamineWorkbook
 
@@ -124,8 +124,6 @@ def read_workbook(path: Path) -> list[Grid]:
 
 # -- percent number formats ---------------------------------------------------------------
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _BUILTIN_PERCENT = {9, 10}
 _CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\ss="(\d+)"')
 
@@ -142,33 +140,39 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
+_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+
+
+def _tags(xml: bytes, name: bytes) -> list[dict[str, str]]:
+    """Attributes of every ``<name .../>`` element (any namespace prefix), in order."""
+    out = []
+    for m in re.finditer(rb"<(?:[\w-]+:)?" + name + rb"\b([^>]*)>", xml):
+        out.append({k.decode().rsplit(":", 1)[-1]: html.unescape(v.decode("utf-8")) for k, v in _ATTR.findall(m.group(1))})
+    return out
+
+
 def percent_cells_by_sheet(source: "Path | zipfile.ZipFile") -> dict[str, set[tuple[int, int]]]:
-    """Cells whose number format shows a percentage, per sheet name."""
+    """Cells whose number format shows a percentage, per sheet name. (The XML parts are
+    scanned for their few elements and attributes rather than parsed whole.)"""
     try:
         with (zipfile.ZipFile(source) if not isinstance(source, zipfile.ZipFile) else source) as zf:
             names = set(zf.namelist())
             if "xl/styles.xml" not in names:
                 return {}
-            raw_styles = zf.read("xl/styles.xml")
-            if b"%" not in raw_styles and not re.search(rb'numFmtId="(9|10)"', raw_styles):
-                return {}  # no percent format at all: no need to parse anything
-            styles = ET.fromstring(raw_styles)
-            custom = {
-                int(nf.get("numFmtId")): nf.get("formatCode", "")
-                for nf in styles.findall("m:numFmts/m:numFmt", _NS)
-            }
+            styles = zf.read("xl/styles.xml")
+            if b"%" not in styles and not re.search(rb'numFmtId="(9|10)"', styles):
+                return {}  # no percent format at all
+            custom = {int(a["numFmtId"]): a.get("formatCode", "") for a in _tags(styles, b"numFmt") if "numFmtId" in a}
             percent_ids = _BUILTIN_PERCENT | {i for i, c in custom.items() if _is_percent_code(c)}
-            xfs = styles.findall("m:cellXfs/m:xf", _NS)
-            percent_xf = {str(i).encode() for i, xf in enumerate(xfs) if int(xf.get("numFmtId", 0)) in percent_ids}
+            m = re.search(rb"<(?:[\w-]+:)?cellXfs\b.*?</(?:[\w-]+:)?cellXfs>", styles, re.S)
+            xfs = _tags(m.group(0), b"xf") if m else []
+            percent_xf = {str(i).encode() for i, xf in enumerate(xfs) if int(xf.get("numFmtId", 0) or 0) in percent_ids}
             if not percent_xf:
                 return {}
-            wb = ET.fromstring(zf.read("xl/workbook.xml"))
-            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target") for r in rels}
+            targets = {r.get("Id"): r.get("Target", "") for r in _tags(zf.read("xl/_rels/workbook.xml.rels"), b"Relationship")}
             out: dict[str, set[tuple[int, int]]] = {}
-            for sheet in wb.findall("m:sheets/m:sheet", _NS):
-                target = targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
-                target = target.lstrip("/")
+            for sheet in _tags(zf.read("xl/workbook.xml"), b"sheet"):
+                target = targets.get(sheet.get("id"), "").lstrip("/")
                 member = target if target.startswith("xl/") else f"xl/{target}"
                 if member not in names:
                     continue
@@ -181,5 +185,5 @@ def percent_cells_by_sheet(source: "Path | zipfile.ZipFile") -> dict[str, set[tu
                 if cells:
                     out[sheet.get("name")] = cells
             return out
-    except (zipfile.BadZipFile, ET.ParseError, KeyError):
+    except (zipfile.BadZipFile, KeyError, ValueError):
         return {}

@@ -1,0 +1,130 @@
+"""Ingest benchmark: a province-scale demo inbox through ``huizong.ingest.pipeline.ingest``,
+against the floor of simply opening every file with python-calamine (or the csv module)
+and touching every cell in one process.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--scale province] [--seed 7] [--regenerate]
+
+The inbox is generated once into ``$HUIZONG_BENCH_DIR`` (default ``/tmp/huizong-bench``),
+never inside the repository, and reused by later runs. Prints the number of files and
+cells, the floor, the ingest wall time, files/s, cells/s, the ratio to the floor and the
+peak memory (self and children). Target: ingest within 2x the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from huizong import PROJECT_ROOT
+from huizong.demo.generator import generate
+from huizong.ingest.pipeline import ingest
+from huizong.ingest.workbook import decode_text
+
+MARKER = "bench.json"
+
+
+def bench_dir() -> Path:
+    d = Path(os.environ.get("HUIZONG_BENCH_DIR", "/tmp/huizong-bench")).resolve()
+    if PROJECT_ROOT.resolve() in (d, *d.parents):
+        sys.exit(f"{d}: the benchmark inbox must live outside the repository")
+    return d
+
+
+def ensure_inbox(root: Path, scale: str, seed: int, regenerate: bool) -> Path:
+    out = root / f"{scale}-s{seed}"
+    marker = out / MARKER
+    if not regenerate and marker.is_file():
+        return out
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    truth = generate(out, scale=scale, seed=seed)
+    info = {"scale": scale, "seed": seed, "files": len(truth.files), "sheets": truth.n_sheets, "areas": truth.areas,
+            "generated_in_s": round(time.perf_counter() - t, 1)}
+    marker.write_text(json.dumps(info, ensure_ascii=False))
+    print(f"generated {out} in {info['generated_in_s']} s: {info['files']} files, {info['sheets']} sheets, {truth.areas}")
+    return out
+
+
+def floor(inbox: Path) -> tuple[int, int, float]:
+    """(files opened, cells touched, seconds): every workbook through python-calamine and
+    every CSV through the csv module, each cell looked at once, one process."""
+    from python_calamine import CalamineWorkbook
+
+    paths = sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(("~$", ".")))
+    t = time.perf_counter()
+    files = cells = 0
+    for p in paths:
+        suffix = p.suffix.lower()
+        try:
+            if suffix == ".csv":
+                rows = list(csv.reader(io.StringIO(decode_text(p.read_bytes(), p))))
+            elif suffix in (".xlsx", ".xlsm", ".xls"):
+                wb = CalamineWorkbook.from_path(str(p))
+                rows = [r for name in wb.sheet_names for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+            else:
+                continue
+        except Exception:
+            continue
+        files += 1
+        for row in rows:
+            for v in row:
+                if v is not None and v != "":
+                    cells += 1
+    return files, cells, time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", default="province", choices=("tiny", "city", "province"))
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--regenerate", action="store_true", help="generate the inbox again")
+    ap.add_argument("--workers", type=int, default=None, help="reader processes (default: the pipeline's)")
+    args = ap.parse_args(argv)
+
+    sources = ensure_inbox(bench_dir(), args.scale, args.seed, args.regenerate)
+    n_files = sum(1 for p in (sources / "inbox").rglob("*") if p.is_file())
+    f_files, f_cells, f_seconds = floor(sources / "inbox")
+
+    work = Path(tempfile.mkdtemp(prefix="huizong-bench-db-"))
+    try:
+        con = duckdb.connect(str(work / "warehouse.duckdb"))
+        me0, kids0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        summary = ingest(sources, con, workers=args.workers)
+        seconds = time.perf_counter() - t
+        con.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()
+    print(f"inbox            {sources} ({args.scale}, seed {args.seed})")
+    print(f"files            {n_files} ({f_files} spreadsheets opened by the floor); statuses {summary.by_status}")
+    print(f"cells            {f_cells} non-empty grid cells; {summary.cells} raw.cells rows")
+    print(f"floor            {f_seconds:.2f} s (python-calamine/csv, every cell touched, one process)")
+    print(f"ingest           {seconds:.2f} s wall (huizong.ingest.pipeline.ingest into a fresh DuckDB)")
+    print(f"files/s          {n_files / seconds:.0f}")
+    print(f"cells/s          {summary.cells / seconds:.0f} raw cells, {f_cells / seconds:.0f} grid cells")
+    print(f"ratio to floor   {seconds / f_seconds:.2f}x (target <= 2x)")
+    cpu_main = me.ru_utime + me.ru_stime - me0.ru_utime - me0.ru_stime
+    cpu_kids = kids.ru_utime + kids.ru_stime - kids0.ru_utime - kids0.ru_stime
+    print(f"ingest cpu       {cpu_main:.1f} s main, {cpu_kids:.1f} s workers; phases "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in summary.timings.items()))
+    print(f"peak memory      {me.ru_maxrss // 1024} MB main, {kids.ru_maxrss // 1024} MB largest worker")
+    print(f"load average     {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs (other work skews both timings)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
