@@ -5,7 +5,7 @@ and touching every cell in one process.
     .venv/bin/python benchmarks/bench_ingest.py [--scale province] [--seed 7] [--regenerate]
 
 The inbox is generated once into ``$HUIZONG_BENCH_DIR`` (default ``/tmp/huizong-bench``),
-never inside the repository, and reused by later runs. Prints the number of files and
+never inside the repository, and shared with the other benchmarks (``common.py``). Prints the number of files and
 cells, the floor, the ingest wall time, files/s, cells/s, the ratio to the floor and the
 peak memory (self and children). Target: ingest within 2x the floor.
 """
@@ -13,9 +13,6 @@ peak memory (self and children). Target: ingest within 2x the floor.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import os
 import resource
 import shutil
@@ -26,62 +23,21 @@ from pathlib import Path
 
 import duckdb
 
-from huizong import PROJECT_ROOT
-from huizong.demo.generator import generate
-from huizong.ingest.pipeline import ingest
-from huizong.ingest.workbook import decode_text
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import BENCH_DIR, inbox_files, province_inbox, raw_read_floor  # noqa: E402
 
-MARKER = "bench.json"
-
-
-def bench_dir() -> Path:
-    d = Path(os.environ.get("HUIZONG_BENCH_DIR", "/tmp/huizong-bench")).resolve()
-    if PROJECT_ROOT.resolve() in (d, *d.parents):
-        sys.exit(f"{d}: the benchmark inbox must live outside the repository")
-    return d
+from huizong import PROJECT_ROOT  # noqa: E402
+from huizong.ingest.pipeline import ingest  # noqa: E402
 
 
-def ensure_inbox(root: Path, scale: str, seed: int, regenerate: bool) -> Path:
-    out = root / f"{scale}-s{seed}"
-    marker = out / MARKER
-    if not regenerate and marker.is_file():
-        return out
-    shutil.rmtree(out, ignore_errors=True)
-    t = time.perf_counter()
-    truth = generate(out, scale=scale, seed=seed)
-    info = {"scale": scale, "seed": seed, "files": len(truth.files), "sheets": truth.n_sheets, "areas": truth.areas,
-            "generated_in_s": round(time.perf_counter() - t, 1)}
-    marker.write_text(json.dumps(info, ensure_ascii=False))
-    print(f"generated {out} in {info['generated_in_s']} s: {info['files']} files, {info['sheets']} sheets, {truth.areas}")
-    return out
-
-
-def floor(inbox: Path) -> tuple[int, int, float]:
-    """(files opened, cells touched, seconds): every workbook through python-calamine and
-    every CSV through the csv module, each cell looked at once, one process."""
-    from python_calamine import CalamineWorkbook
-
-    paths = sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(("~$", ".")))
-    t = time.perf_counter()
-    files = cells = 0
-    for p in paths:
-        suffix = p.suffix.lower()
-        try:
-            if suffix == ".csv":
-                rows = list(csv.reader(io.StringIO(decode_text(p.read_bytes(), p))))
-            elif suffix in (".xlsx", ".xlsm", ".xls"):
-                wb = CalamineWorkbook.from_path(str(p))
-                rows = [r for name in wb.sheet_names for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
-            else:
-                continue
-        except Exception:
-            continue
-        files += 1
-        for row in rows:
-            for v in row:
-                if v is not None and v != "":
-                    cells += 1
-    return files, cells, time.perf_counter() - t
+def sources_for(scale: str, seed: int, regenerate: bool) -> Path:
+    """The cached inbox shared with the other benchmarks (generated once, outside the repo)."""
+    root = BENCH_DIR.resolve()
+    if PROJECT_ROOT.resolve() in (root, *root.parents):
+        sys.exit(f"{root}: the benchmark inbox must live outside the repository")
+    if regenerate:
+        shutil.rmtree(root / f"{scale}-seed{seed}", ignore_errors=True)
+    return province_inbox(seed=seed, scale=scale)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,9 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None, help="reader processes (default: the pipeline's)")
     args = ap.parse_args(argv)
 
-    sources = ensure_inbox(bench_dir(), args.scale, args.seed, args.regenerate)
+    sources = sources_for(args.scale, args.seed, args.regenerate)
     n_files = sum(1 for p in (sources / "inbox").rglob("*") if p.is_file())
-    f_files, f_cells, f_seconds = floor(sources / "inbox")
+    spreadsheets = inbox_files(sources)
+    f_seconds, f_cells = raw_read_floor(spreadsheets)
+    f_files = len(spreadsheets)
 
     work = Path(tempfile.mkdtemp(prefix="huizong-bench-db-"))
     try:
@@ -110,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()
     print(f"inbox            {sources} ({args.scale}, seed {args.seed})")
-    print(f"files            {n_files} ({f_files} spreadsheets opened by the floor); statuses {summary.by_status}")
+    print(f"files            {n_files} ({f_files} workbooks/CSV for the floor); statuses {summary.by_status}")
     print(f"cells            {f_cells} non-empty grid cells; {summary.cells} raw.cells rows")
     print(f"floor            {f_seconds:.2f} s (python-calamine/csv, every cell touched, one process)")
     print(f"ingest           {seconds:.2f} s wall (huizong.ingest.pipeline.ingest into a fresh DuckDB)")

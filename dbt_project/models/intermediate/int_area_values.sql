@@ -37,20 +37,34 @@ expected as (
 ),
 
 village_values as (
-    select * from {{ ref('int_village_values') }}
+    select period, year, period_kind, area_code, indicator_code, form_code, kind, value
+    from {{ ref('int_village_values') }}
+),
+
+-- the weight of each weighted-mean fact: the catalog's weight indicator of the same village
+-- and period (only wmean indicators, so the join's build side stays small)
+weights as (
+    select i.indicator_code, w.period, w.area_code, w.value as weight_value
+    from indicators as i
+    inner join village_values as w on w.indicator_code = i.weight
+    where i.kind = 'wmean'
 ),
 
 weighted as (
     select
         v.*,
-        w.value as weight_value
+        w.weight_value
     from village_values as v
     inner join indicators as i on i.indicator_code = v.indicator_code
-    left join village_values as w
-        on i.kind = 'wmean' and w.indicator_code = i.weight
-        and w.period = v.period and w.area_code = v.area_code
+    left join weights as w
+        on w.indicator_code = v.indicator_code and w.period = v.period and w.area_code = v.area_code
 ),
 
+-- A village has one fact per period and indicator (int_village_values is unique on period,
+-- area_code, indicator_code) and one area per level and year (int_area_years is unique on
+-- year, area_code), so each group holds a village at most once and its villages_reported
+-- is count(*) — the same as count(distinct village), without a distinct over every
+-- (village, level) pair.
 rolled as (
     select
         v.period,
@@ -61,7 +75,7 @@ rolled as (
         v.indicator_code,
         v.form_code,
         v.kind,
-        count(distinct v.area_code) as villages_reported,
+        count(*) as villages_reported,
         sum(v.value) as sum_value,
         count(case when v.value = 1 then 1 end) as n_flagged,
         sum(case when v.weight_value is not null then v.value * v.weight_value end) as weighted_sum,

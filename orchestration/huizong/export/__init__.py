@@ -42,6 +42,12 @@ Decisions:
   written); any change lapses it, and the table is gated again (the lapsed release is named
   in the new reason). A withheld table's old files are removed; the folder holds exactly
   what is published.
+- Incremental: every table is laid out and fingerprinted each run (cheap), but its files are
+  only written when its fingerprint, status, path or the layout code changed since the log's
+  row, or a file on disk is missing or not what was written (the CSV is compared, the xlsx
+  hashed against ``export_log.xlsx_sha256``). The log gets one row per table every run.
+  More than ``publish.PARALLEL_MIN`` xlsx files to write go to a pool of 2 processes.
+  ``plan_tables`` (the gate) leaves its plan for ``export_all`` when the data is unchanged.
 - xlsx and CSV hold the same cells; only header line breaks are xlsx-only. Text that starts
   with ``= + - @`` (tab, CR) is a string cell in xlsx and gets a leading ``'`` in CSV.
 """

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from huizong.export.tables import OfficialTable
 from huizong.export.text import date_in_words, display_width, format_number, round_value
@@ -131,7 +132,9 @@ def break_label(text: str, unit_suffix: str = "", room: float = MAX_LABEL_WIDTH 
     return lines
 
 
+@lru_cache(maxsize=4096)
 def _header_cell(label: str, unit: str, room: float = MAX_LABEL_WIDTH - 2) -> GridCell:
+    # cached: every table of a form breaks the same labels (a GridCell is immutable)
     lines = break_label(label, f"({unit})" if unit else "", room)
     return GridCell(header_label(label, unit), "header", display="\n".join(lines) if len(lines) > 1 else None)
 
@@ -151,13 +154,19 @@ def print_scale(widths: list[float]) -> float:
     return min(1.0, A4_LANDSCAPE_PRINTABLE_MM / (px / 96 * 25.4))
 
 
-def _columns(table: OfficialTable, body: list[list[GridCell]], room: float):
+def _figure_widths(table: OfficialTable, body: list[list[GridCell]]) -> list[int]:
+    """The longest figure of each data column, in characters (whatever the header room)."""
+    return [max((len(r[2 + j].text()) for r in body), default=0) for j in range(len(table.columns))]
+
+
+def _columns(table: OfficialTable, body: list[list[GridCell]], room: float, figures: list[int] | None = None):
     cols = table.columns
+    if figures is None:
+        figures = _figure_widths(table, body)
     leaves = [_header_cell(c.label, c.unit, room) for c in cols]
     widths = [CODE_WIDTH, max(MIN_NAME_WIDTH, *(display_width(r.name) + 3 for r in table.rows))]
     for j, c in enumerate(cols):
-        numbers = max((len(r[2 + j].text()) for r in body), default=0)
-        widths.append(max(MIN_DATA_WIDTH, numbers + 2.5, _lines_width(leaves[j]) + 2))
+        widths.append(max(MIN_DATA_WIDTH, figures[j] + 2.5, _lines_width(leaves[j]) + 2))
     # a group's label must fit over its leaves
     groups: list[tuple[str, int, int]] = []  # (label, first col, last col), in grid columns
     for j, c in enumerate(cols):
@@ -197,8 +206,9 @@ def layout(table: OfficialTable) -> Grid:
         body.append(cells)
 
     # -- header cells and widths: narrower, taller headers until the form fits A4 ---------
+    figures = _figure_widths(table, body)
     for room in LABEL_ROOMS:
-        leaves, widths, groups, group_cells = _columns(table, body, room)
+        leaves, widths, groups, group_cells = _columns(table, body, room, figures)
         if print_scale(widths) >= MIN_PRINT_SCALE:
             break
 

@@ -13,6 +13,23 @@ For each table: lay it out, ask the gate which error findings touch it, then
 Files: ``<exports_dir>/<period>/<form_code>_<area_code>.xlsx`` and ``.csv``. Files of this
 naming pattern that belong to no written table are removed, so the folder always shows
 exactly what passed the gate (or was released).
+
+Incremental: a table is only laid out and hashed when nothing changed (cheap); its files are
+left alone when the log says the last export gave it the same status, fingerprint and path,
+written by the same renderer, and both files on disk are still what was written (the CSV
+equals the bytes computed now, the xlsx has the sha256 logged). Anything else - a new
+figure, a lapsed release, a deleted or edited file, new layout code - rewrites it. The log
+gets one row per table every run either way.
+
+Parallel: more than ``PARALLEL_MIN`` xlsx files to write are written by a pool of
+``EXPORT_WORKERS`` processes (``spawn``: the caller's threads, e.g. DuckDB's, are not forked;
+a script calling ``export_all`` at top level must guard it with ``if __name__ ==
+"__main__"``). The files do not depend on which process wrote them.
+
+Shared work: ``plan_tables`` (the gate) remembers its plan with a signature of what it read
+(``snapshot_signature``); ``export_all`` on the same unchanged data, even through another
+connection, takes the plan instead of reading and building the tables again. A caller can
+also pass the plan explicitly (``export_all(..., planned=plan_tables(con))``).
 """
 
 from __future__ import annotations
@@ -20,9 +37,13 @@ from __future__ import annotations
 import getpass
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -30,13 +51,17 @@ import duckdb
 from huizong.catalog import Catalog, default_catalog
 from huizong.export.csvfile import csv_bytes, write_csv
 from huizong.export.gate import blocking_findings, withheld_reason
-from huizong.export.grid import Grid, layout
+from huizong.export.grid import layout
 from huizong.export.log import LogRow, read_log, replace_log, upsert_log
-from huizong.export.tables import OfficialTable, build_tables
-from huizong.export.warehouse import Finding, Snapshot, load_snapshot
-from huizong.export.xlsx import write_xlsx
+from huizong.export.tables import PUBLISHING_LEVELS, OfficialTable, build_tables
+from huizong.export.warehouse import Finding, Snapshot, load_snapshot, snapshot_signature
+from huizong.export.xlsx import write_table_xlsx
 
 WRITTEN, WITHHELD, RELEASED = "written", "withheld", "released"
+EXPORT_WORKERS = 2  # the production machine has 2 cores; HUIZONG_EXPORT_WORKERS overrides
+PARALLEL_MIN = 50  # fewer xlsx files to write than this: one process (a pool costs ~1 s to start)
+# The modules whose code shapes the files (a change rewrites every table once).
+_RENDER_MODULES = ("tables", "grid", "text", "csvfile", "xlsx")
 _OUR_FILE = re.compile(r"^(FP[0-9A-Z]+)_(\d{12})\.(xlsx|csv)$")
 _PERIOD_DIR = re.compile(r"^\d{4}(H[12])?$")
 _log = logging.getLogger(__name__)
@@ -59,6 +84,7 @@ class TableOutcome:
     path: Path | None
     reason: str | None = None
     findings: tuple[Finding, ...] = ()
+    files_written: bool = False  # this export wrote the files (False: withheld, or left unchanged)
 
     @property
     def csv_path(self) -> Path | None:
@@ -94,6 +120,16 @@ class ExportSummary:
     def released(self) -> list[TableOutcome]:
         return self._with(RELEASED)
 
+    @property
+    def rewritten(self) -> list[TableOutcome]:
+        """Published tables whose files this export wrote."""
+        return [o for o in self.outcomes if o.status != WITHHELD and o.files_written]
+
+    @property
+    def unchanged(self) -> list[TableOutcome]:
+        """Published tables whose files were already what this export would write."""
+        return [o for o in self.outcomes if o.status != WITHHELD and not o.files_written]
+
     def counts(self) -> dict[str, int]:
         return {s: len(self._with(s)) for s in (WRITTEN, WITHHELD, RELEASED)}
 
@@ -101,6 +137,8 @@ class ExportSummary:
         return {
             "exports_dir": str(self.exports_dir),
             **self.counts(),
+            "files_rewritten": len(self.rewritten),
+            "files_unchanged": len(self.unchanged),
             "withheld_tables": [
                 {"period": o.period, "form_code": o.form_code, "area_code": o.area_code, "reason": o.reason}
                 for o in self.withheld
@@ -116,16 +154,32 @@ class ExportSummary:
 
     def __str__(self) -> str:
         c = self.counts()
-        return f"tables written {c[WRITTEN]}, withheld {c[WITHHELD]}, released {c[RELEASED]} -> {self.exports_dir}"
+        return (f"tables written {c[WRITTEN]}, withheld {c[WITHHELD]}, released {c[RELEASED]} -> {self.exports_dir}"
+                f" (files rewritten for {len(self.rewritten)}, unchanged for {len(self.unchanged)})")
+
+
+Plan = list[tuple[OfficialTable, tuple[Finding, ...]]]
 
 
 @dataclass(frozen=True)
 class _Prepared:
     table: OfficialTable
-    grid: Grid
     csv: bytes
     blocking: tuple[Finding, ...]
     fingerprint: str
+
+
+@dataclass
+class _Decision:
+    """What the export does with one table."""
+    prepared: _Prepared
+    path: Path
+    status: str
+    reason: str | None = None
+    released_by: str | None = None
+    released_at: datetime | None = None
+    xlsx_sha256: str | None = None  # the files' xlsx hash: known when left intact or once written
+    files_written: bool = False
 
 
 def table_path(exports_dir: Path, table: OfficialTable) -> Path:
@@ -139,38 +193,118 @@ def _fingerprint(data: bytes, blocking: tuple[Finding, ...]) -> str:
     return h.hexdigest()
 
 
-def _prepare(snap: Snapshot, table: OfficialTable) -> _Prepared:
-    grid = layout(table)
-    data = csv_bytes(grid)
-    blocking = tuple(blocking_findings(table, snap))
-    return _Prepared(table, grid, data, blocking, _fingerprint(data, blocking))
+def _prepare(table: OfficialTable, blocking: tuple[Finding, ...]) -> _Prepared:
+    data = csv_bytes(layout(table))
+    return _Prepared(table, data, blocking, _fingerprint(data, blocking))
 
 
-def _write(p: _Prepared, path: Path) -> None:
-    write_xlsx(p.grid, path, stamp=p.table.report_date)
-    write_csv(p.csv, path.with_suffix(".csv"))
+@lru_cache(maxsize=1)
+def renderer_version() -> str:
+    """A digest of the code that lays out and writes the files (and of openpyxl's version):
+    a table written by other code is rewritten even when its figures did not change."""
+    import importlib
+
+    import openpyxl
+
+    import huizong.xlsx_print
+
+    h = hashlib.sha256(f"openpyxl {openpyxl.__version__}".encode())
+    for module in [importlib.import_module(f"huizong.export.{m}") for m in _RENDER_MODULES] + [huizong.xlsx_print]:
+        h.update(module.__name__.encode())
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()[:16]
 
 
-def _remove(path: Path) -> list[Path]:
-    gone = []
-    for f in (path, path.with_suffix(".csv")):
-        if f.exists():
-            f.unlink()
-            gone.append(f)
-    return gone
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _intact(prev: LogRow | None, status: str, p: _Prepared, path: Path, renderer: str) -> str | None:
+    """The logged xlsx hash when the table's files need not be written again: the last
+    export gave it the same status and fingerprint at the same path with the same renderer,
+    and the files on disk are still the ones it wrote. None: write them."""
+    if (prev is None or prev.status != status or prev.fingerprint != p.fingerprint or prev.path != str(path)
+            or prev.renderer != renderer or not prev.xlsx_sha256):
+        return None
+    try:
+        if path.with_suffix(".csv").read_bytes() != p.csv or _file_sha256(path) != prev.xlsx_sha256:
+            return None
+    except OSError:  # missing (deleted) or unreadable
+        return None
+    return prev.xlsx_sha256
+
+
+def _pool_size(n_files: int, workers: int | None) -> int:
+    if workers is None:
+        if n_files <= PARALLEL_MIN:
+            return 1
+        workers = min(int(os.environ.get("HUIZONG_EXPORT_WORKERS", EXPORT_WORKERS)), os.cpu_count() or 1)
+    return max(1, min(workers, n_files))
+
+
+def _write_files(jobs: list[tuple[OfficialTable, Path, bytes]], workers: int | None) -> list[str]:
+    """Write each table's xlsx and CSV; returns the xlsx hashes, in the order of ``jobs``.
+    Many xlsx files (the cost: openpyxl) go to a process pool; CSVs are written here."""
+    n = _pool_size(len(jobs), workers)
+    if n <= 1:
+        hashes = []
+        for table, path, data in jobs:
+            hashes.append(write_table_xlsx((table, str(path))))
+            write_csv(data, path.with_suffix(".csv"))
+        return hashes
+    for _, path, _ in jobs:  # before the workers start: no two of them race to create a folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+    chunk = max(1, min(32, len(jobs) // (8 * n)))
+    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending = pool.map(write_table_xlsx, [(table, str(path)) for table, path, _ in jobs], chunksize=chunk)
+        for _, path, data in jobs:  # while the workers render
+            write_csv(data, path.with_suffix(".csv"))
+        return list(pending)
+
+
+# -- the plan: which tables, and what blocks each; shared by the gate and the export ------------
+
+# The last plan made by ``plan_tables``: (signature, catalog, export_date, day, plan).
+_remembered: tuple[str, Catalog, date | None, date, tuple] | None = None
+
+
+def _plan(con: duckdb.DuckDBPyConnection, catalog: Catalog, export_date: date | None) -> Plan:
+    snap = load_snapshot(con, PUBLISHING_LEVELS)
+    return [(t, tuple(blocking_findings(t, snap))) for t in build_tables(snap, catalog, export_date)]
+
+
+def _recall(con: duckdb.DuckDBPyConnection, catalog: Catalog, export_date: date | None) -> Plan | None:
+    """The plan ``plan_tables`` last made, if it was made from the same data, catalog and
+    dates; used once (the memory is freed)."""
+    global _remembered
+    memo, _remembered = _remembered, None
+    if memo is None:
+        return None
+    signature, cat, when, day, plan = memo
+    if cat is not catalog or when != export_date or day != date.today():
+        return None
+    if snapshot_signature(con, PUBLISHING_LEVELS) != signature:
+        return None
+    return list(plan)
 
 
 def _tables(con, catalog, export_date) -> tuple[Snapshot, list[OfficialTable]]:
-    snap = load_snapshot(con)
+    snap = load_snapshot(con, PUBLISHING_LEVELS)
     return snap, build_tables(snap, catalog or default_catalog(), export_date)
 
 
 def plan_tables(
     con: duckdb.DuckDBPyConnection, *, catalog: Catalog | None = None, export_date: date | None = None
-) -> list[tuple[OfficialTable, tuple[Finding, ...]]]:
-    """Every official table the marts can fill, with the error findings that block it."""
-    snap, tables = _tables(con, catalog, export_date)
-    return [(t, tuple(blocking_findings(t, snap))) for t in tables]
+) -> Plan:
+    """Every official table the marts can fill, with the error findings that block it. The
+    plan is remembered (with a signature of the data it was made from) for the next
+    ``export_all``, which reuses it if the data is still the same."""
+    global _remembered
+    catalog = catalog or default_catalog()
+    signature = snapshot_signature(con, PUBLISHING_LEVELS)
+    plan = _plan(con, catalog, export_date)
+    _remembered = (signature, catalog, export_date, date.today(), tuple(plan))
+    return plan
 
 
 def export_all(
@@ -180,45 +314,64 @@ def export_all(
     catalog: Catalog | None = None,
     export_date: date | None = None,
     log: logging.Logger | logging.LoggerAdapter | None = None,
+    planned: Plan | None = None,
+    workers: int | None = None,
 ) -> ExportSummary:
     """Write every official table that passes the gate (or stays released), withhold the
     others, and record each in ``marts.export_log``. ``export_date`` is the 报出日期 of a
-    table that no submission fed, when the warehouse does not say when it was loaded."""
+    table that no submission fed, when the warehouse does not say when it was loaded.
+
+    ``planned``: the tables and their blocking findings as ``plan_tables`` returned them for
+    this connection's current data (then ``catalog`` and ``export_date`` are not used);
+    otherwise the gate's remembered plan is taken if the data is unchanged, else the tables
+    are built here. ``workers``: processes writing xlsx files (default: ``EXPORT_WORKERS``
+    when more than ``PARALLEL_MIN`` files are to be written, else 1)."""
     exports_dir = Path(exports_dir).resolve()
-    snap, tables = _tables(con, catalog, export_date)
+    catalog = catalog or default_catalog()
+    if planned is None:
+        planned = _recall(con, catalog, export_date)
+    if planned is None:
+        planned = _plan(con, catalog, export_date)
     previous = read_log(con)
+    renderer = renderer_version()
     now = datetime.now()
     summary = ExportSummary(exports_dir)
-    rows: list[LogRow] = []
+    decided: list[_Decision] = []
     kept: set[Path] = set()
-    for table in tables:
-        p = _prepare(snap, table)
-        path = table_path(exports_dir, table)
+    for table, blocking in planned:
+        p = _prepare(table, tuple(blocking))
+        d = _Decision(p, table_path(exports_dir, table), WRITTEN)
         prev = previous.get(table.key)
         if prev is not None and prev.status == RELEASED and prev.fingerprint == p.fingerprint:
-            status, reason = RELEASED, prev.reason
-            released_by, released_at = prev.released_by, prev.released_at
+            d.status, d.reason = RELEASED, prev.reason
+            d.released_by, d.released_at = prev.released_by, prev.released_at
         elif p.blocking:
-            status, reason, released_by, released_at = WITHHELD, withheld_reason(list(p.blocking)), None, None
+            d.status, d.reason = WITHHELD, withheld_reason(list(p.blocking))
             if prev is not None and prev.status == RELEASED:
-                reason += (
+                d.reason += (
                     f"; the release by {prev.released_by} at {prev.released_at:%Y-%m-%d %H:%M}"
                     f" ({prev.reason}) lapsed: the table changed since"
                 )
+        if d.status == WITHHELD:
+            summary.removed += _remove(d.path)
         else:
-            status, reason, released_by, released_at = WRITTEN, None, None, None
-        if status == WITHHELD:
-            summary.removed += _remove(path)
-        else:
-            _write(p, path)
-            kept |= {path, path.with_suffix(".csv")}
+            kept |= {d.path, d.path.with_suffix(".csv")}
+            d.xlsx_sha256 = _intact(prev, d.status, p, d.path, renderer)
+        decided.append(d)
+
+    to_write = [d for d in decided if d.status != WITHHELD and d.xlsx_sha256 is None]
+    for d, digest in zip(to_write, _write_files([(d.prepared.table, d.path, d.prepared.csv) for d in to_write], workers)):
+        d.xlsx_sha256, d.files_written = digest, True
+    rows: list[LogRow] = []
+    for d in decided:
+        table, published = d.prepared.table, d.status != WITHHELD
         summary.outcomes.append(
-            TableOutcome(table.period, table.form_code, table.area_code, table.area_name, status,
-                         path if status != WITHHELD else None, reason, p.blocking)
+            TableOutcome(table.period, table.form_code, table.area_code, table.area_name, d.status,
+                         d.path if published else None, d.reason, d.prepared.blocking, d.files_written)
         )
-        rows.append(LogRow(table.period, table.form_code, table.area_code, status,
-                          str(path) if status != WITHHELD else None, reason, released_by, released_at,
-                          p.fingerprint, now))
+        rows.append(LogRow(table.period, table.form_code, table.area_code, d.status,
+                           str(d.path) if published else None, d.reason, d.released_by, d.released_at,
+                           d.prepared.fingerprint, now, d.xlsx_sha256, renderer if published else None))
     summary.removed += _remove_stale(exports_dir, kept)
     replace_log(con, rows)
     logger = log or _log
@@ -226,6 +379,15 @@ def export_all(
         logger.warning(f"withheld {o.period} {o.form_code} {o.area_code} {o.area_name}: {o.reason}")
     logger.info(str(summary))
     return summary
+
+
+def _remove(path: Path) -> list[Path]:
+    gone = []
+    for f in (path, path.with_suffix(".csv")):
+        if f.exists():
+            f.unlink()
+            gone.append(f)
+    return gone
 
 
 def _remove_stale(exports_dir: Path, kept: set[Path]) -> list[Path]:
@@ -269,10 +431,11 @@ def release(
     if not match:
         raise NoSuchTable(f"no official table {form_code} {area_code} for period {period}")
     table = match[0]
-    p = _prepare(snap, table)
+    p = _prepare(table, tuple(blocking_findings(table, snap)))
     path = table_path(exports_dir, table)
-    _write(p, path)
+    (xlsx_hash,) = _write_files([(table, path, p.csv)], workers=1)
     now = datetime.now()
     upsert_log(con, LogRow(period, form_code, area_code, RELEASED, str(path), reason.strip(), released_by, now,
-                           p.fingerprint, now))
-    return TableOutcome(period, form_code, area_code, table.area_name, RELEASED, path, reason.strip(), p.blocking)
+                           p.fingerprint, now, xlsx_hash, renderer_version()))
+    return TableOutcome(period, form_code, area_code, table.area_name, RELEASED, path, reason.strip(), p.blocking,
+                        files_written=True)

@@ -112,6 +112,23 @@ class _Builder:
         self.catalog = catalog
         self.fallback_date = snap.loaded_on or fallback_date
         self._issuers: dict[str, str] = {}
+        # per (form, period): the latest report_date of each reporter, and of each area over
+        # the reporters at or below it (so a table's date is a few lookups, not a scan)
+        self._by_reporter: dict[tuple[str, str], dict[str, date]] = {}
+        for s in snap.submissions:
+            if s.report_date is None:
+                continue
+            latest = self._by_reporter.setdefault((s.form_code, s.period), {})
+            if s.reporter_code not in latest or latest[s.reporter_code] < s.report_date:
+                latest[s.reporter_code] = s.report_date
+        self._at_or_below: dict[tuple[str, str], dict[str, date]] = {}
+        for key, latest in self._by_reporter.items():
+            below: dict[str, date] = {}
+            for reporter, d in latest.items():
+                for code in (reporter, *snap.ancestors(reporter)):
+                    if code not in below or below[code] < d:
+                        below[code] = d
+            self._at_or_below[key] = below
 
     def issuer(self, form: Form) -> str:
         if form.code not in self._issuers:
@@ -122,16 +139,12 @@ class _Builder:
         """Latest 报出日期 of the submissions that fed a table: those of its (form, period)
         sources reported by the area itself or an area below it (and, for ``from_above``,
         by an area above it: the city's target workbook feeds a county's progress table)."""
-        above = self.snap.ancestors(area_code)
-        dates = []
-        for s in self.snap.submissions:
-            if s.report_date is None:
-                continue
-            key = (s.form_code, s.period)
-            if key in sources and (s.reporter_code == area_code or area_code in self.snap.ancestors(s.reporter_code)):
-                dates.append(s.report_date)
-            elif key in from_above and (s.reporter_code == area_code or s.reporter_code in above):
-                dates.append(s.report_date)
+        dates = [self._at_or_below[k][area_code] for k in sources if area_code in self._at_or_below.get(k, {})]
+        if from_above:
+            above = (area_code, *self.snap.ancestors(area_code))
+            for k in from_above:
+                latest = self._by_reporter.get(k, {})
+                dates += [latest[c] for c in above if c in latest]
         return max(dates) if dates else self.fallback_date
 
     # -- forms FP1..FP4 ------------------------------------------------------------------

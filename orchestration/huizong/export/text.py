@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 PERIOD_RE = re.compile(r"^(\d{4})(H[12])?$")
 _HALF_WORDS = {None: "", "H1": "1-6月", "H2": "7-12月"}
@@ -64,6 +65,8 @@ def csv_safe(text: str) -> str:
     return "'" + text if looks_like_formula(text) else text
 
 
+@lru_cache(maxsize=65536)
 def display_width(text: str) -> int:
-    """Width in Excel column units (width of ``0``): CJK and full-width characters count 2."""
+    """Width in Excel column units (width of ``0``): CJK and full-width characters count 2.
+    (Cached: a province's tables measure the same labels and names thousands of times.)"""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

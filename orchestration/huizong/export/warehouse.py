@@ -7,6 +7,7 @@ nothing here writes.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -76,6 +77,7 @@ class Snapshot:
     loaded_on: date | None = None
     _children: dict[str, list[AreaSpan]] = field(default_factory=dict, repr=False)
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _areas_at: dict[tuple[str, int], list[AreaSpan]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         children: dict[str, list[AreaSpan]] = defaultdict(list)
@@ -92,10 +94,12 @@ class Snapshot:
         return None
 
     def areas_at(self, level: str, year: int) -> list[AreaSpan]:
-        return sorted(
-            (s for spans in self.spans.values() for s in spans if s.level == level and s.valid_in(year)),
-            key=lambda s: s.code,
-        )
+        if (level, year) not in self._areas_at:
+            self._areas_at[(level, year)] = sorted(
+                (s for spans in self.spans.values() for s in spans if s.level == level and s.valid_in(year)),
+                key=lambda s: s.code,
+            )
+        return list(self._areas_at[(level, year)])
 
     def children(self, code: str, year: int) -> list[AreaSpan]:
         """The areas directly under ``code`` valid in ``year``, by code."""
@@ -138,46 +142,37 @@ class Snapshot:
 
 
 
-def _area_spans(con: duckdb.DuckDBPyConnection) -> dict[str, list[AreaSpan]]:
+# -- the reads: each source's SQL is built once, so the loader and the signature read the same rows
+
+def _area_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     cols = table_columns(con, "marts", "dim_area")
     if not cols:
-        raise RuntimeError("marts.dim_area is missing: build the marts before exporting")
-    rows = con.execute(
-        f"""select area_code, area_name, area_level, nullif(parent_code, ''),
-                   {column_or_null(cols, 'valid_from', 'integer')}, {column_or_null(cols, 'valid_to', 'integer')}
-            from marts.dim_area order by area_code, valid_from nulls first"""
-    ).fetchall()
-    spans: dict[str, list[AreaSpan]] = defaultdict(list)
-    for code, name, level, parent, vf, vt in rows:
-        spans[code].append(AreaSpan(code, name, level, parent, vf, vt))
-    return dict(spans)
+        return None
+    return f"""select area_code, area_name, area_level, nullif(parent_code, ''),
+                      {column_or_null(cols, 'valid_from', 'integer')}, {column_or_null(cols, 'valid_to', 'integer')}
+               from marts.dim_area order by area_code, valid_from nulls first"""
 
 
-def _facts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict[str, float | None]]]:
-    facts: dict[str, dict[str, dict[str, float | None]]] = defaultdict(lambda: defaultdict(dict))
-    rows = con.execute(
-        "select period, indicator_code, area_code, value from marts.fct_area_indicator order by 1, 2, 3"
-    ).fetchall()
-    for period, ind, area, value in rows:
-        if period and PERIOD_RE.match(period):
-            facts[period][ind][area] = value
-    return {p: dict(v) for p, v in facts.items()}
+def _facts_sql(fact_levels: tuple[str, ...] | None) -> str:
+    where = ""
+    if fact_levels is not None:
+        # only the figures a table can show: of an area at one of these levels, or directly under one
+        levels = ", ".join("'" + level.replace("'", "''") + "'" for level in fact_levels)
+        where = f"""where area_code in (
+            with pub as (select area_code from marts.dim_area where area_level in ({levels}))
+            select area_code from pub
+            union select area_code from marts.dim_area where parent_code in (select area_code from pub))"""
+    return f"select period, indicator_code, area_code, value from marts.fct_area_indicator {where} order by 1, 2, 3"
 
 
-def _progress(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict[str, Progress]]]:
+def _progress_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     if not table_columns(con, "marts", "fct_target_progress"):
-        return {}
-    out: dict[str, dict[str, dict[str, Progress]]] = defaultdict(lambda: defaultdict(dict))
-    rows = con.execute(
-        "select period, area_code, target_code, target, actual, progress from marts.fct_target_progress order by 1, 2, 3"
-    ).fetchall()
-    for period, area, code, target, actual, progress in rows:
-        if period and PERIOD_RE.match(period):
-            out[period][area][code] = Progress(target, actual, progress)
-    return {p: dict(v) for p, v in out.items()}
+        return None
+    return ("select period, area_code, target_code, target, actual, progress from marts.fct_target_progress"
+            " order by 1, 2, 3")
 
 
-def _submissions(con: duckdb.DuckDBPyConnection) -> list[Submission]:
+def _submissions_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     """Active submissions when dbt has resolved them (superseded and conflicting ones fed no
     table), otherwise every submission the reader stored."""
     resolved = table_columns(con, "intermediate", "int_submissions_resolved")
@@ -187,28 +182,83 @@ def _submissions(con: duckdb.DuckDBPyConnection) -> list[Submission]:
     else:
         cols = table_columns(con, "raw", "submissions")
         if not cols:
-            return []
+            return None
         source = "raw.submissions"
-    rows = con.execute(
-        f"""select form_code, period, reporter_code, cast(report_date as date), {column_or_null(cols, 'issuer')}
-            from {source} order by 1, 2, 3, 4"""
-    ).fetchall()
-    return [Submission(*r) for r in rows]
+    return f"""select form_code, period, reporter_code, cast(report_date as date), {column_or_null(cols, 'issuer')}
+               from {source} order by 1, 2, 3, 4"""
 
 
-def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+def _findings_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     cols = table_columns(con, "marts", "dq_issues")
     if not cols:
+        return None
+    area = "coalesce(area_code, township_code)" if "township_code" in cols else "area_code"
+    return f"""select rule_id, family, severity, period, {area}, indicator_codes,
+                      {column_or_null(cols, 'form_code')}, cast(observed as varchar), cast(expected as varchar)
+               from marts.dq_issues"""
+
+
+def _loaded_on_sql(con: duckdb.DuckDBPyConnection) -> str | None:
+    if "read_at" not in table_columns(con, "raw", "files"):
+        return None
+    return "select max(read_at) from raw.files"
+
+
+def _reads(con: duckdb.DuckDBPyConnection, fact_levels: tuple[str, ...] | None) -> dict[str, str | None]:
+    """Every query of a snapshot, by name; None where its table is missing."""
+    return {
+        "areas": _area_sql(con),
+        "facts": _facts_sql(fact_levels) if table_columns(con, "marts", "fct_area_indicator") else None,
+        "progress": _progress_sql(con),
+        "submissions": _submissions_sql(con),
+        "findings": _findings_sql(con),
+        "loaded_on": _loaded_on_sql(con),
+    }
+
+
+# -- turning rows into the snapshot ------------------------------------------------------------
+
+def _area_spans(con: duckdb.DuckDBPyConnection, sql: str | None) -> dict[str, list[AreaSpan]]:
+    if sql is None:
+        raise RuntimeError("marts.dim_area is missing: build the marts before exporting")
+    spans: dict[str, list[AreaSpan]] = defaultdict(list)
+    for code, name, level, parent, vf, vt in con.execute(sql).fetchall():
+        spans[code].append(AreaSpan(code, name, level, parent, vf, vt))
+    return dict(spans)
+
+
+def _facts(con: duckdb.DuckDBPyConnection, sql: str | None) -> dict[str, dict[str, dict[str, float | None]]]:
+    if sql is None:
+        raise RuntimeError("marts.fct_area_indicator is missing: build the marts before exporting")
+    facts: dict[str, dict[str, dict[str, float | None]]] = defaultdict(lambda: defaultdict(dict))
+    for period, ind, area, value in con.execute(sql).fetchall():
+        if period and PERIOD_RE.match(period):
+            facts[period][ind][area] = value
+    return {p: dict(v) for p, v in facts.items()}
+
+
+def _progress(con: duckdb.DuckDBPyConnection, sql: str | None) -> dict[str, dict[str, dict[str, Progress]]]:
+    if sql is None:
+        return {}
+    out: dict[str, dict[str, dict[str, Progress]]] = defaultdict(lambda: defaultdict(dict))
+    for period, area, code, target, actual, progress in con.execute(sql).fetchall():
+        if period and PERIOD_RE.match(period):
+            out[period][area][code] = Progress(target, actual, progress)
+    return {p: dict(v) for p, v in out.items()}
+
+
+def _submissions(con: duckdb.DuckDBPyConnection, sql: str | None) -> list[Submission]:
+    if sql is None:
+        return []
+    return [Submission(*r) for r in con.execute(sql).fetchall()]
+
+
+def _findings(con: duckdb.DuckDBPyConnection, sql: str | None) -> list[Finding]:
+    if sql is None:
         # Fail closed: without the findings nothing can be shown to pass the gate.
         raise RuntimeError("marts.dq_issues is missing: run the checks before exporting")
-    area = "coalesce(area_code, township_code)" if "township_code" in cols else "area_code"
-    rows = con.execute(
-        f"""select rule_id, family, severity, period, {area}, indicator_codes,
-                   {column_or_null(cols, 'form_code')}, cast(observed as varchar), cast(expected as varchar)
-            from marts.dq_issues"""
-    ).fetchall()
     out = []
-    for rule_id, family, severity, period, area_code, inds, form_code, observed, expected in rows:
+    for rule_id, family, severity, period, area_code, inds, form_code, observed, expected in con.execute(sql).fetchall():
         out.append(
             Finding(
                 rule_id=rule_id or "", family=family or "", severity=severity or "", period=period,
@@ -220,23 +270,40 @@ def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     return out
 
 
-def _loaded_on(con: duckdb.DuckDBPyConnection) -> date | None:
+def _loaded_on(con: duckdb.DuckDBPyConnection, sql: str | None) -> date | None:
     """The day the warehouse last read an inbox file: the stand-in 报出日期 for a table no
     submission fed, fixed for a given warehouse."""
-    if "read_at" not in table_columns(con, "raw", "files"):
+    if sql is None:
         return None
-    value = con.execute("select max(read_at) from raw.files").fetchone()[0]
+    value = con.execute(sql).fetchone()[0]
     if isinstance(value, datetime):
         return value.date()
     return value
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection) -> Snapshot:
+def load_snapshot(con: duckdb.DuckDBPyConnection, fact_levels: tuple[str, ...] | None = None) -> Snapshot:
+    """The warehouse as the exports see it. With ``fact_levels``, only the figures of areas at
+    those levels and of the areas directly under them are read (the rows of every official
+    table; in a province the villages are nine tenths of the mart and in no table)."""
+    sql = _reads(con, fact_levels)
     return Snapshot(
-        spans=_area_spans(con),
-        facts=_facts(con),
-        progress=_progress(con),
-        submissions=_submissions(con),
-        findings=_findings(con),
-        loaded_on=_loaded_on(con),
+        spans=_area_spans(con, sql["areas"]),
+        facts=_facts(con, sql["facts"]),
+        progress=_progress(con, sql["progress"]),
+        submissions=_submissions(con, sql["submissions"]),
+        findings=_findings(con, sql["findings"]),
+        loaded_on=_loaded_on(con, sql["loaded_on"]),
     )
+
+
+def snapshot_signature(con: duckdb.DuckDBPyConnection, fact_levels: tuple[str, ...] | None = None) -> str:
+    """A digest of exactly what ``load_snapshot`` would read (each query's text, row count and
+    the sum of its rows' hashes), computed in DuckDB without fetching the rows: equal
+    signatures mean an equal snapshot, so work done on one can be reused for the other."""
+    h = hashlib.sha256()
+    for name, sql in _reads(con, fact_levels).items():
+        h.update(f"{name}\0{sql}\0".encode())
+        if sql is not None:
+            n, total = con.execute(f"select count(*), sum(hash(q)) from ({sql}) q").fetchone()
+            h.update(f"{n}:{total}\0".encode())
+    return h.hexdigest()

@@ -7,9 +7,11 @@ showing exactly those decimals); codes and names as text; a text that starts lik
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
-from copy import copy
 import tempfile
+from copy import copy
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from huizong.export.grid import Grid, GridCell
+from huizong.export.grid import Grid, GridCell, layout
+from huizong.export.tables import OfficialTable
 from huizong.export.text import number_format
 from huizong.xlsx_print import a4_landscape_fit_width
 
@@ -119,15 +122,27 @@ def build_workbook(grid: Grid, stamp: date | None = None) -> Workbook:
     return wb
 
 
-def write_xlsx(grid: Grid, path: Path, stamp: date | None = None) -> None:
-    """Write atomically: a reader never sees a half-written table."""
+def write_xlsx(grid: Grid, path: Path, stamp: date | None = None) -> str:
+    """Write atomically: a reader never sees a half-written table. Returns the sha256 of the
+    bytes written (the log keeps it, so a later export can tell the file is untouched)."""
     wb = build_workbook(grid, stamp)
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
     try:
-        wb.save(tmp)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_table_xlsx(job: tuple[OfficialTable, str]) -> str:
+    """Lay out one table and write its xlsx: the unit of work of the export's process pool
+    (a table pickles small; its grid is rebuilt in the worker). Returns the file's sha256."""
+    table, path = job
+    return write_xlsx(layout(table), Path(path), stamp=table.report_date)

@@ -10,7 +10,7 @@ from typing import Any
 from huizong.catalog import Catalog, Indicator
 from huizong.ingest.header import cell_text
 from huizong.ingest.text import ctext, fast_compact
-from huizong.normalize import compact, label_key, split_unit
+from huizong.normalize import label_key, split_unit
 
 NAME_LABELS = frozenset(
     {"村名称", "单位名称", "村(社区)名称", "村(居)名称", "村居名称", "村名", "名称", "行政村", "村(社区)", "地区", "单位", "县(区)名称", "县区名称", "县名称"}

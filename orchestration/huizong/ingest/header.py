@@ -10,7 +10,6 @@ from typing import Any
 
 from huizong.catalog import Catalog
 from huizong.ingest.text import cell_text, fast_compact, fast_simplify
-from huizong.normalize import compact  # noqa: F401 (kept for callers)
 
 _DATE_LABELS = re.compile(r"(有效期至|有效期|报出日期|截至|截止|填报日期|日期)[:]?\d{4}年(\d{1,2}月)?(\d{1,2}日)?")
 _REPORT_DATE = re.compile(r"报出日期[:]?(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?")
@@ -85,12 +84,17 @@ class _Segment:
     periods: tuple  # the segment read as a period
 
 
-_SEGMENTS: dict[tuple[int, str], tuple[_Segment, ...]] = {}
+_SEGMENTS: dict[int, tuple[Catalog, dict[str, tuple[_Segment, ...]]]] = {}
 
 
 def _cell_segments(text: str, catalog: Catalog) -> tuple[_Segment, ...]:
-    key = (id(catalog), text)
-    hit = _SEGMENTS.get(key)
+    """The segments of a header cell, read once per catalog (the catalog is kept with its
+    memo, so its id cannot be reused by another)."""
+    entry = _SEGMENTS.get(id(catalog))
+    if entry is None or entry[0] is not catalog:
+        entry = _SEGMENTS[id(catalog)] = (catalog, {})
+    memo = entry[1]
+    hit = memo.get(text)
     if hit is None:
         out = []
         for seg in segments(text):
@@ -100,9 +104,9 @@ def _cell_segments(text: str, catalog: Catalog) -> tuple[_Segment, ...]:
                 unit = (v, tuple(parse_period(rest, catalog)) if rest else ())
             out.append(_Segment(_after_label(seg, "表号"), unit, _after_label(seg, "计量单位"), _after_label(seg, "制定机关"),
                                 tuple(parse_period(seg, catalog))))
-        if len(_SEGMENTS) > 50000:
-            _SEGMENTS.clear()
-        hit = _SEGMENTS[key] = tuple(out)
+        if len(memo) > 50000:
+            memo.clear()
+        hit = memo[text] = tuple(out)
     return hit
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -95,13 +94,7 @@ def ingest(
                 report(outcomes)
                 yield store.Batch.from_outcomes(outcomes)
 
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # many short-lived objects, no cycles worth the collector's time
-    try:
-        store.replace_batches(con, batches(), removed, [f.rel_path for f in todo], timings)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    store.replace_batches(con, batches(), removed, [f.rel_path for f in todo], timings)
     _store_fingerprint(con, registry_hash)
     by_status = dict(con.execute("select status, count(*) from raw.files group by 1").fetchall())
     cells = con.execute("select count(*) from raw.cells").fetchone()[0]

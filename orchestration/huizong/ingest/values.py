@@ -130,8 +130,8 @@ def parse_text(value: str, ind: Indicator, factor: float, percent_format: bool, 
 
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-# Parsed texts, shared by every column of every sheet of a process: (text, indicator,
-# factor, percent format, total row) -> (raw_text, value, blank).
+# Parsed texts, shared by every column of every sheet of a process: (text, the column's tag
+# (indicator definition, factor, catalog), percent format, total row) -> (raw_text, value, blank).
 _TEXT_CACHE: dict[tuple, tuple[str, float | None, bool]] = {}
 
 
@@ -140,7 +140,7 @@ class ColumnParser:
     cheaply: numbers (and plain ASCII figures in text) take a short path, and every other
     distinct text is parsed once."""
 
-    __slots__ = ("ind", "factor", "catalog", "kind", "percent", "code", "numeric")
+    __slots__ = ("ind", "factor", "catalog", "kind", "percent", "code", "numeric", "tag")
 
     def __init__(self, ind: Indicator, factor: float, catalog: Catalog):
         self.ind, self.factor, self.catalog = ind, factor, catalog
@@ -148,6 +148,8 @@ class ColumnParser:
         self.percent = ind.is_percent
         self.code = ind.code
         self.numeric = ind.kind in _NUMERIC_KINDS  # a float is the value times the factor
+        # what a text's reading depends on, as one (hash-cached) string
+        self.tag = f"{ind!r}|{factor!r}|{id(catalog)}"
 
     def _number(self, raw: str, value: float, percent_format: bool, total: bool) -> tuple[str, float | None, bool]:
         kind = self.kind
@@ -174,7 +176,7 @@ class ColumnParser:
                     if self.kind == "flag" and not total and stripped not in ("0", "1"):
                         return value, None, False
                     return self._number(value, float(stripped), percent_format, total)
-            key = (value, self.code, self.factor, percent_format, total)
+            key = (value, self.tag, percent_format, total)
             hit = _TEXT_CACHE.get(key)
             if hit is None:
                 if len(_TEXT_CACHE) > 200000:
