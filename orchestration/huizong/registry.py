@@ -64,6 +64,12 @@ class Registry:
         for a in areas:
             if a.parent_code:
                 self._children[a.parent_code].append(a)
+        # name key -> (registry position, area): a 填报单位 is resolved by looking up each of
+        # its tails instead of comparing it with every area of a province
+        self._by_key: dict[str, list[tuple[int, Area]]] = defaultdict(list)
+        for pos, a in enumerate(areas):
+            for key in name_keys(a.name) | {k for al in a.aliases for k in name_keys(al)}:
+                self._by_key[key].append((pos, a))
 
     @classmethod
     def from_csv(cls, path: Path) -> "Registry":
@@ -117,8 +123,13 @@ class Registry:
         name = re.sub(r"\d+", "", name)
         if not name:
             return None
+        found: dict[int, Area] = {}
+        for i in range(len(name)):
+            for pos, area in self._by_key.get(name[i:], ()):
+                found[pos] = area
         candidates = [
-            a for a in self.areas if a.level in levels and (year is None or a.valid_in(year)) and self._name_matches_tail(a, name)
+            a for _, a in sorted(found.items())
+            if a.level in levels and (year is None or a.valid_in(year)) and self._name_matches_tail(a, name)
         ]
         if len(candidates) > 1:
             # 点军区土城乡: prefer the candidate whose ancestors' names account for the prefix.
