@@ -18,9 +18,21 @@ the catalog's, never retyped. An expectation's ``meta.id`` names its issues' rul
 ``{value}``).
 
 GX runs on pandas batches in an ephemeral context (GX against DuckDB via SQL returns empty
-results on this stack). Each failing row becomes one issue; an expectation that fails
-without rows (a column type, say) becomes one issue without provenance. When ``docs_dir`` is
-given, Data Docs (the suites and this run's validation results) are written there.
+results on this stack), one context for the run. Each failing row becomes one issue; an
+expectation that fails without rows (a column type, say) becomes one issue without
+provenance. When ``docs_dir`` is given, Data Docs (the suites and this run's validation
+results, one per suite) are written there.
+
+Bounded at province scale (millions of cells): a batch of more than ``CHUNK_ROWS`` rows
+(env ``HUIZONG_GX_CHUNK_ROWS``, default 1,000,000) is validated in chunks, the rows of a chunk
+chosen by a hash of a key column (a column of every uniqueness key in the suite, so equal keys
+meet in one chunk), and the chunk results merged into the batch's (failed if any chunk
+failed; counts summed; failing rows concatenated). Expectations a chunk cannot decide alone
+(``mostly``, column aggregates, table-level, anything not known to be row-local) run once on
+the whole batch. GX is given only the columns the expectations name; low-cardinality strings
+arrive as pandas categoricals (fetched as DuckDB ENUMs), and integers checked only for
+nulls and ranges as int64/float64 (GX's vectorized ``between``). A column whose dtype an
+expectation checks keeps DuckDB's dtype, the same in every chunk.
 """
 
 from __future__ import annotations
@@ -242,16 +254,23 @@ class _Piece:
 @dataclass
 class _Plan:
     rows: int
-    select: str  # the select list over the batch (casts to ENUM, BIGINT, DOUBLE)
-    enums: list[str]  # the temp types to drop afterwards
+    sql: str  # the batch query
+    select: str  # the select list over it (casts to ENUM, BIGINT, DOUBLE)
     pieces: list[_Piece]
     nullable: dict[str, bool]  # integer and boolean columns with nulls somewhere in the batch
     chunks: int
     key: str | None
 
 
-def _plan(con: duckdb.DuckDBPyConnection, suite: Suite, chunk_rows: int, tag: str) -> _Plan:
-    rel = con.sql(suite.batch_sql)
+def _simple(sql_type: str) -> bool:
+    return not any(t in sql_type for t in ("[", "STRUCT", "MAP", "UNION"))
+
+
+def _plan(con: duckdb.DuckDBPyConnection, suite: Suite, chunk_rows: int, enums: list[str], tag: str) -> _Plan:
+    """How to fetch and split the batch of ``suite``; the ENUM types it creates are appended
+    to ``enums`` (the caller drops them)."""
+    sql = suite.batch_sql.strip().rstrip(";")
+    rel = con.sql(sql)
     columns, types = list(rel.columns), [str(t) for t in rel.types]
     named = [_columns_named(e) for e in suite.expectations]
     usage: dict[str, set[str]] = {c: set() for c in columns}
@@ -261,20 +280,23 @@ def _plan(con: duckdb.DuckDBPyConnection, suite: Suite, chunk_rows: int, tag: st
                 usage[c].add(e["type"] if cols is not None else _ANY_COLUMN)
     stats = con.execute(
         "select count(*)"
-        + "".join(f", count({_ident(c)}), approx_count_distinct({_ident(c)})" for c in columns)
-        + f" from ({suite.batch_sql})"
+        + "".join(
+            f", count({_ident(c)}), " + (f"approx_count_distinct({_ident(c)})" if _simple(t) else "0")
+            for c, t in zip(columns, types)
+        )
+        + f" from ({sql})"
     ).fetchone()
     rows = int(stats[0])
     nulls = {c: rows - int(stats[1 + 2 * i]) for i, c in enumerate(columns)}
     distinct = {c: int(stats[2 + 2 * i]) for i, c in enumerate(columns)}
 
-    select, enums = [], []
+    select = []
     for c, t in zip(columns, types):
         expr = _ident(c)
         if t == "VARCHAR" and usage[c] <= _AS_CATEGORY and 0 < rows and 2 * distinct[c] <= rows:
             enum = f"_dq_gx_enum_{tag}_{len(enums)}"
-            con.execute(f"create or replace temp type {enum} as enum (select distinct {expr} from ({suite.batch_sql}) where {expr} is not null)")
             enums.append(enum)
+            con.execute(f"create or replace temp type {enum} as enum (select distinct {expr} from ({sql}) where {expr} is not null)")
             expr = f"cast({expr} as {enum}) as {expr}"
         elif usage[c] and usage[c] <= _AS_WIDE_INT and (t == "BIGINT" and not nulls[c] or t in _SMALL_INTS):
             expr = f"cast({expr} as {'DOUBLE' if nulls[c] else 'BIGINT'}) as {expr}"
@@ -291,7 +313,7 @@ def _plan(con: duckdb.DuckDBPyConnection, suite: Suite, chunk_rows: int, tag: st
     chunks = -(-rows // chunk_rows) if chunk_rows > 0 else 1
     chunked = [i for i in every if _row_local(suite.expectations[i])]
     if chunks <= 1 or not chunked:
-        return _Plan(rows, ", ".join(select), enums, [_Piece(None, every, gx_columns(every))], nullable, 1, None)
+        return _Plan(rows, sql, ", ".join(select), [_Piece(None, every, gx_columns(every))], nullable, 1, None)
     # rows with equal keys stay in one chunk: partition on a column every keyed expectation reads
     keyed = [i for i in chunked if suite.expectations[i]["type"] in _KEYED]
     common = set(columns)
@@ -299,19 +321,21 @@ def _plan(con: duckdb.DuckDBPyConnection, suite: Suite, chunk_rows: int, tag: st
         common &= set(named[i] or ())
     if keyed and not common:
         chunked = [i for i in chunked if i not in keyed]
-        key_columns = [c for c in columns]
-    else:
-        key_columns = [c for c in columns if c in common]
+        common = set(columns)
+    # a string or integer column hashes as pandas compares it; the one with most values spreads best
+    key_columns = [c for c, t in zip(columns, types) if c in common and (t == "VARCHAR" or t in _SMALL_INTS or t == "BIGINT")]
     best = max(key_columns, key=lambda c: distinct[c]) if key_columns else None
     if best is not None and (keyed or distinct[best] >= 16 * chunks):
         key = _ident(best)
+    elif keyed:  # the keys' columns together
+        key = ", ".join(_ident(c) for c in columns if c in common)
     else:  # no column spreads the rows: the whole row
         key = ", ".join(_ident(c) for c in columns)
     pieces = [_Piece(f"hash({key}) % {chunks} = {k}", chunked, gx_columns(chunked)) for k in range(chunks)]
     rest = [i for i in every if i not in chunked]
     if rest:
         pieces.append(_Piece(None, rest, gx_columns(rest)))
-    return _Plan(rows, ", ".join(select), enums, pieces, nullable, chunks, key)
+    return _Plan(rows, sql, ", ".join(select), pieces, nullable, chunks, key)
 
 
 def _stable_dtypes(frame: pd.DataFrame, nullable: dict[str, bool]) -> None:
@@ -379,7 +403,7 @@ def _merge(results: list) -> Any:
             ranked = sorted(counts.values(), key=lambda vc: -vc[1])[:_PARTIAL]
             out["partial_unexpected_counts"] = [{"value": v, "count": c} for v, c in ranked]
         if "unexpected_index_query" in out:  # the chunk frames are indexed by ROW_ID
-            out["unexpected_index_query"] = f"df.filter(items={_row_ids(out.get('unexpected_index_list'))}, axis=0)"
+            out["unexpected_index_query"] = f"df.filter(items={[_clean(i) for i in _row_ids(out.get('unexpected_index_list'))]}, axis=0)"
     return ExpectationValidationResult(
         success=all(r.success for r in results),
         expectation_config=first.expectation_config,
@@ -456,16 +480,17 @@ def _validate_suite(con, gx, ctx, source, suite: Suite, run_id, chunk_rows: int,
     vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch_def, suite=gx_suite))
     ids = [e.id for e in gx_suite.expectations]
     result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]}
-    plan = _plan(con, suite, chunk_rows, tag)
     results: dict[int, list] = {i: [] for i in range(len(ids))}
     failing_rows: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(ids))}
     meta: dict[str, Any] = {}
     batch_id = None
     offset = 0  # the ROW_ID of a piece's first row (ids are unique over the pieces)
+    enums: list[str] = []
     try:
+        plan = _plan(con, suite, chunk_rows, enums, tag)
         for piece in plan.pieces:
             where = f" where {piece.where}" if piece.where else ""
-            frame = con.execute(f"select {plan.select} from ({suite.batch_sql}){where}").df()
+            frame = con.execute(f"select {plan.select} from ({plan.sql}){where}").df()
             if not len(frame) and piece.where is not None:
                 continue
             if plan.chunks > 1:
@@ -489,7 +514,7 @@ def _validate_suite(con, gx, ctx, source, suite: Suite, run_id, chunk_rows: int,
             offset += len(frame)
             del frame
     finally:
-        for enum in plan.enums:
+        for enum in enums:
             con.execute(f"drop type if exists {enum}")
     merged = [_merge(results[i]) if results[i] else None for i in range(len(ids))]
     issues: list[dict[str, Any]] = []
