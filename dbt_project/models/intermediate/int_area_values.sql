@@ -42,7 +42,8 @@ village_values as (
 ),
 
 -- the weight of each weighted-mean fact: the catalog's weight indicator of the same village
--- and period (only wmean indicators, so the join's build side stays small)
+-- and period. Only the wmean facts are joined to it (a small join, ahead of the fan-out to
+-- every level); the other facts carry no weight.
 weights as (
     select i.indicator_code, w.period, w.area_code, w.value as weight_value
     from indicators as i
@@ -53,18 +54,27 @@ weights as (
 weighted as (
     select
         v.*,
+        cast(null as double) as weight_value
+    from village_values as v
+    inner join indicators as i on i.indicator_code = v.indicator_code
+    where i.kind is distinct from 'wmean'
+    union all
+    select
+        v.*,
         w.weight_value
     from village_values as v
     inner join indicators as i on i.indicator_code = v.indicator_code
     left join weights as w
         on w.indicator_code = v.indicator_code and w.period = v.period and w.area_code = v.area_code
+    where i.kind = 'wmean'
 ),
 
 -- A village has one fact per period and indicator (int_village_values is unique on period,
 -- area_code, indicator_code) and one area per level and year (int_area_years is unique on
--- year, area_code), so each group holds a village at most once and its villages_reported
--- is count(*) — the same as count(distinct village), without a distinct over every
--- (village, level) pair.
+-- year, area_code) — both by construction and by their error-severity tests, which dbt build
+-- runs before this model — so each group holds a village at most once and its
+-- villages_reported is count(*): the same as count(distinct village), without a distinct
+-- over every (village, level) pair (16 million at province scale).
 rolled as (
     select
         v.period,

@@ -10,12 +10,14 @@
 --     in `reported_value`.
 -- Indicator kinds, components and periods all come from the catalog seeds.
 --
--- Performance (millions of cells): the catalog is resolved per indicator, never per cell
--- (the form's period kinds as an equality join, the FP4 rule as a flag); the cells are read
--- once (`as materialized`); the duplicate-village ranking only runs over the few keys that
--- are reported twice; a ratio's numerator and denominator are each joined to their ratio
--- first (`ratio_parts`), so the facts are never joined with themselves on period and area
--- alone.
+-- Performance (millions of cells, within a bounded DuckDB memory): the catalog is resolved
+-- per indicator, never per cell (the form's period kinds matched once per indicator and
+-- kind, then an equality join; the FP4 rule as a flag); the cells are a filtered scan of
+-- int_reported_cells, not a materialized copy, and only the small results (duplicate keys,
+-- FP4 annuals, ratio components) are materialized; the duplicate-village ranking only runs
+-- over the keys reported more than once; a ratio's numerator and denominator are joined to
+-- their ratio first (`ratio_parts`), so the facts are never joined with themselves on period
+-- and area alone; the provenance columns go straight from the scan to the output.
 with indicators as (
     select
         i.indicator_code,
@@ -32,19 +34,19 @@ with indicators as (
     inner join {{ ref('catalog_forms') }} as f on f.form_code = i.form_code
 ),
 
--- the period kinds each village indicator is reported for (its form's `|`-separated kinds)
+-- the period kinds each village indicator is reported for: its form's kinds (catalog_forms
+-- .periods), matched once per indicator and period kind present, not once per cell
 indicator_kinds as (
-    select distinct indicator_code, form_code, kind, annual_from_halves, period_kind
-    from (
-        select
-            indicator_code,
-            form_code,
-            kind,
-            coalesce(annual_from_halves, false) as annual_from_halves,
-            unnest(string_split(form_periods, '|')) as period_kind
-        from indicators
-        where kind in ('stock', 'flow', 'flag', 'wmean', 'ratio')
-    )
+    select
+        i.indicator_code,
+        i.form_code,
+        i.kind,
+        coalesce(i.annual_from_halves, false) as annual_from_halves,
+        k.period_kind
+    from indicators as i
+    inner join (select distinct period_kind from {{ ref('int_reported_cells') }}) as k
+        on {{ form_has_kind('i.form_periods', 'k.period_kind') }}
+    where i.kind in ('stock', 'flow', 'flag', 'wmean', 'ratio')
 ),
 
 villages as (
@@ -139,15 +141,9 @@ annual as materialized (
     having count(distinct period_kind) = 2
 ),
 
--- the facts a ratio is computed from, narrow (no provenance)
-components as not materialized (
-    select period, year, period_kind, area_code, indicator_code, value from reported
-    union all
-    select period, year, period_kind, area_code, indicator_code, value from annual
-),
-
 -- each ratio's numerator (part n) and denominator (part d), keyed by the ratio: the
--- components are read once and joined to the (ratio, part, component) list of the catalog
+-- (ratio, part, component) list of the catalog joined to the reported and the derived facts
+-- (two joins rather than one over their union, so the small list filters the cells early)
 ratio_components as (
     select indicator_code, 'n' as part, numerator as component_code from indicators where kind = 'ratio'
     union all
@@ -157,7 +153,11 @@ ratio_components as (
 ratio_parts as materialized (
     select r.indicator_code, r.part, f.period, f.year, f.period_kind, f.area_code, f.value
     from ratio_components as r
-    inner join components as f on f.indicator_code = r.component_code
+    inner join reported as f on f.indicator_code = r.component_code
+    union all
+    select r.indicator_code, r.part, f.period, f.year, f.period_kind, f.area_code, f.value
+    from ratio_components as r
+    inner join annual as f on f.indicator_code = r.component_code
 ),
 
 ratios as (
