@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
+from huizong.atomic import write_bytes_atomic
 from huizong.export.grid import Grid
 from huizong.export.text import csv_safe
 
@@ -34,12 +33,4 @@ def csv_bytes(grid: Grid) -> bytes:
 
 
 def write_csv(data: bytes, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(data, path)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from copy import copy
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from huizong.atomic import write_bytes_atomic
 from huizong.export.grid import Grid, GridCell, layout
 from huizong.export.tables import OfficialTable
 from huizong.export.text import number_format
@@ -129,15 +128,7 @@ def write_xlsx(grid: Grid, path: Path, stamp: date | None = None) -> str:
     buf = io.BytesIO()
     wb.save(buf)
     data = buf.getvalue()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(data, path)
     return hashlib.sha256(data).hexdigest()
 
 
