@@ -67,6 +67,12 @@ def parse_cell(
         number, is_pct_text, text_unit = parse_number(raw)
         if number is None:
             return CellValue(raw, None, False)
+    return _in_unit(raw, number, is_pct_text, text_unit, ind, factor, percent_format, catalog)
+
+
+def _in_unit(raw: str, number: float, is_pct_text: bool, text_unit: str, ind: Indicator, factor: float,
+             percent_format: bool, catalog: Catalog) -> CellValue:
+    """A parsed number in the indicator's canonical unit."""
     if ind.is_percent:
         if percent_format and not is_pct_text:
             number *= 100.0  # a fraction shown as a percentage: 0.764 -> 76.4
@@ -118,15 +124,7 @@ def parse_text(value: str, ind: Indicator, factor: float, percent_format: bool, 
     number, is_pct_text, text_unit = float(t), unit == "%", unit
     if ind.kind == "flag":  # a 合计 row's count
         return CellValue(value, number, False)
-    if ind.is_percent:
-        if percent_format and not is_pct_text:
-            number *= 100.0
-        return CellValue(value, number, False)
-    if text_unit and text_unit != ind.unit:
-        f = catalog.factor(text_unit, ind.unit)
-        if f is not None:
-            return CellValue(value, number * f, False)
-    return CellValue(value, number * factor, False)
+    return _in_unit(value, number, is_pct_text, text_unit, ind, factor, percent_format, catalog)
 
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
