@@ -43,7 +43,7 @@ def huizong_run(sources: Path, warehouse: Path, exports: Path) -> tuple[float, f
         print(proc.stdout[-3000:], proc.stderr[-3000:])
         raise SystemExit(f"huizong run failed ({proc.returncode})")
     m = re.search(r"PEAK_RSS_KB (\d+)", proc.stderr)
-    summary = [line for line in proc.stdout.splitlines() if line.startswith(("files:", "issues:", "tables:"))]
+    summary = [line for line in proc.stdout.splitlines() if line.startswith(("files:", "issues:", "tables:", "steps:"))]
     for line in summary:
         print("    " + line)
     return wall, (int(m.group(1)) / 1024 if m else float("nan"))

@@ -25,6 +25,8 @@ def _print_summary(summary) -> None:
     console.print("files:  " + ", ".join(f"{k} {v}" for k, v in summary.files.items()))
     console.print("issues: " + (", ".join(f"{k} {v}" for k, v in summary.issues.items()) or "none"))
     console.print("tables: " + (", ".join(f"{k} {v}" for k, v in summary.tables.items()) or "none"))
+    if summary.steps:
+        console.print("steps:  " + ", ".join(f"{k} {v:.1f} s" for k, v in summary.steps.items()), soft_wrap=True)
 
 
 @app.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -21,6 +21,7 @@ class RunSummary:
     files: dict[str, int]
     issues: dict[str, int]
     tables: dict[str, int]
+    steps: dict[str, float] = field(default_factory=dict)  # wall seconds of each Dagster step
 
 
 def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2, force: bool = False) -> RunSummary:
@@ -38,10 +39,11 @@ def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2, for
     from huizong.defs.definitions import ALL_ASSETS, ALL_CHECKS, build_resources
 
     resources = build_resources(str(sources), str(warehouse), str(exports), workers, force)
+    instance = DagsterInstance.ephemeral()
     result = materialize(
         [*ALL_ASSETS, *ALL_CHECKS],
         resources=resources,
-        instance=DagsterInstance.ephemeral(),
+        instance=instance,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("HUIZONG_LOG_LEVEL", "INFO")}}}},
     )
@@ -52,7 +54,24 @@ def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2, for
             if e.is_step_failure and e.event_specific_data is not None and getattr(e.event_specific_data, "error", None)
         ]
         raise JobFailed("the job failed: " + ("; ".join(failures) or "see the log above"))
-    return summarize(warehouse, exports)
+    summary = summarize(warehouse, exports)
+    summary.steps = step_seconds(instance, result.run_id)
+    return summary
+
+
+def step_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall seconds from each step's start to its end, in the order the steps started."""
+    started: dict[str, float] = {}
+    took: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+            took[event.step_key] = entry.timestamp - started[event.step_key]
+    return {k: took[k] for k in started if k in took}
 
 
 def summarize(warehouse: Path, exports: Path) -> RunSummary:

@@ -50,6 +50,9 @@ def ensure_manifest(project: DbtProject = dbt_project) -> None:
             )
             if not res.success:
                 raise RuntimeError(f"dbt parse failed: {res.exception}")
+            # the parse state too: each build copies it into its own target folder and parses
+            # only what changed since (a full parse of the project costs seconds every run)
+            os.replace(tmp / "partial_parse.msgpack", manifest.parent / "partial_parse.msgpack")
             os.replace(tmp / "manifest.json", manifest)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -62,6 +65,24 @@ translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
 def huizong_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, paths: HuizongPaths):
-    """Staging, intermediate and marts, built bottom-up from the raw cells."""
+    """Staging, intermediate and marts, built bottom-up from the raw cells, with their data
+    tests. dbt's unit tests check the models' logic on fixed inputs, not the night's data: they
+    run with the test suite (``make test``), not every night."""
     os.environ["HUIZONG_WAREHOUSE"] = str(paths.warehouse.ensure_building())
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    prune_invocation_targets()
+
+
+def prune_invocation_targets(project: DbtProject = dbt_project, keep: int = 5, min_age_s: float = 3600) -> None:
+    """Each build writes its compiled SQL and results into a folder of its own under target/
+    (dagster-dbt's default): keep the newest few to look into, remove the older ones that
+    are at least an hour old (no build still running uses them), so nightly runs do not
+    fill the disk."""
+    import shutil
+    import time
+
+    target = Path(project.manifest_path).parent
+    runs = sorted((p for p in target.glob("huizong_dbt_assets-*") if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in runs[keep:]:
+        if time.time() - old.stat().st_mtime >= min_age_s:
+            shutil.rmtree(old, ignore_errors=True)

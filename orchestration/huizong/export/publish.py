@@ -200,15 +200,15 @@ def _prepare(table: OfficialTable, blocking: tuple[Finding, ...]) -> _Prepared:
 
 @lru_cache(maxsize=1)
 def renderer_version() -> str:
-    """A digest of the code that lays out and writes the files (and of openpyxl's version):
+    """A digest of the code that lays out and writes the files (and of xlsxwriter's version):
     a table written by other code is rewritten even when its figures did not change."""
     import importlib
 
-    import openpyxl
+    import xlsxwriter
 
     import huizong.xlsx_print
 
-    h = hashlib.sha256(f"openpyxl {openpyxl.__version__}".encode())
+    h = hashlib.sha256(f"xlsxwriter {xlsxwriter.__version__}".encode())
     for module in [importlib.import_module(f"huizong.export.{m}") for m in _RENDER_MODULES] + [huizong.xlsx_print]:
         h.update(module.__name__.encode())
         h.update(Path(module.__file__).read_bytes())
@@ -244,7 +244,7 @@ def _pool_size(n_files: int, workers: int | None) -> int:
 
 def _write_files(jobs: list[tuple[OfficialTable, Path, bytes]], workers: int | None) -> list[str]:
     """Write each table's xlsx and CSV; returns the xlsx hashes, in the order of ``jobs``.
-    Many xlsx files (the cost: openpyxl) go to a process pool; CSVs are written here."""
+    Many xlsx files (the cost) go to a process pool; CSVs are written here."""
     n = _pool_size(len(jobs), workers)
     if n <= 1:
         hashes = []
