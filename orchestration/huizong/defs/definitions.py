@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
-from huizong.defs.dbt_assets import dbt_project, huizong_dbt_assets
+from huizong.defs.dbt_assets import DbtCli, dbt_project, huizong_dbt_assets
 from huizong.defs.ingest_assets import raw_inbox
 from huizong.defs.publish_assets import (
     dq_checks,
@@ -47,7 +46,7 @@ def build_resources(sources_dir: str | None = None, warehouse_path: str | None =
             workers=workers,
             force=force,
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), dbt_executable=DBT_EXECUTABLE),
+        "dbt": DbtCli(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), dbt_executable=DBT_EXECUTABLE),
     }
 
 

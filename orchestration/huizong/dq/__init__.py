@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from huizong import EXPECTATIONS_DIR
@@ -19,11 +21,28 @@ from huizong.dq.engine import ISSUE_COLUMNS, ISSUE_TABLE, RuleError, compile_rul
 GX_DIR = EXPECTATIONS_DIR / "gx"
 
 
-def run_gx(con, docs_dir: Path | str | None = None, gx_dir: Path = GX_DIR) -> int:
+def run_gx(con, docs_dir: Path | str | None = None, gx_dir: Path = GX_DIR, staged: bool = False) -> int:
     """Run the Great Expectations suites; see ``huizong.dq.gx_suites.run_gx``."""
     from huizong.dq.gx_suites import run_gx as _run_gx
 
-    return _run_gx(con, docs_dir=docs_dir, gx_dir=gx_dir)
+    return _run_gx(con, docs_dir=docs_dir, gx_dir=gx_dir, staged=staged)
+
+
+def prewarm_gx() -> threading.Thread:
+    """Import Great Expectations in a background thread and return it (the import alone takes
+    seconds of CPU). A step that waits for another process - dbt builds in its own - calls
+    this so the checks find GX loaded; importing it again later just waits for this import."""
+    def load() -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        try:
+            import great_expectations  # noqa: F401
+            import great_expectations.validator.v1_validator  # noqa: F401
+        except Exception:  # noqa: BLE001 - the checks import it again and report the error there
+            pass
+
+    thread = threading.Thread(target=load, name="prewarm-great-expectations", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_all(
@@ -38,12 +57,19 @@ def run_all(
     by runner: ``{"rule_issues": n, "gx_issues": m}``."""
     import time
 
+    from huizong.catalog import default_catalog
+    from huizong.dq import engine
+
     t0 = time.perf_counter()
-    n_rules = run_rules(con, rules_dir)
-    t1 = time.perf_counter()
-    if log is not None:
-        log.info(f"rules ({rules_dir}): {n_rules} issues in {t1 - t0:.1f}s")
-    n_gx = run_gx(con, docs_dir=docs_dir, gx_dir=gx_dir)
+    engine.stage(con, default_catalog())  # once, for both runners
+    try:
+        n_rules = run_rules(con, rules_dir, staged=True)
+        t1 = time.perf_counter()
+        if log is not None:
+            log.info(f"rules ({rules_dir}): {n_rules} issues in {t1 - t0:.1f}s")
+        n_gx = run_gx(con, docs_dir=docs_dir, gx_dir=gx_dir, staged=True)
+    finally:
+        engine.unstage(con)
     if log is not None:
         log.info(f"great expectations ({gx_dir}): {n_gx} issues in {time.perf_counter() - t1:.1f}s"
                  + (f"; data docs in {docs_dir}" if docs_dir is not None else ""))
@@ -55,5 +81,5 @@ run_checks = run_all
 
 __all__ = [
     "GX_DIR", "ISSUE_COLUMNS", "ISSUE_TABLE", "RULES_DIR", "DeclarationError", "Rule", "RuleError",
-    "compile_rule", "explain", "load_rules", "run_all", "run_checks", "run_gx", "run_rules",
+    "compile_rule", "explain", "load_rules", "prewarm_gx", "run_all", "run_checks", "run_gx", "run_rules",
 ]

@@ -330,22 +330,25 @@ def run_rules(
     rules_dir: Path = RULES_DIR,
     catalog: Catalog | None = None,
     rules: list[Rule] | None = None,
+    staged: bool = False,
 ) -> int:
     """Run every declaration and replace the rule rows of ``marts.dq_issues`` (one
     transaction: on any failure the table is left as it was). Returns the number of issues
-    the rules found."""
+    the rules found. ``staged``: the caller has run ``stage`` (and will ``unstage``)."""
     catalog = catalog or default_catalog()
     rules = rules if rules is not None else load_rules(Path(rules_dir), catalog)
     con.execute("begin transaction")
     try:
-        stage(con, catalog)
+        if not staged:
+            stage(con, catalog)
         con.execute("drop table if exists _dq_out")
         con.execute(issue_table_ddl("_dq_out", temp=True))
         for rule in rules:
             _run_one(con, rule, catalog)
         n = con.execute("select count(*) from _dq_out").fetchone()[0]
         replace_issues(con, f"starts_with(rule_id, {q(GX_PREFIX)})")
-        unstage(con)
+        if not staged:
+            unstage(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -581,17 +581,19 @@ def validate(
     return issues
 
 
-def run_gx(con: duckdb.DuckDBPyConnection, docs_dir: Path | str | None = None, gx_dir: Path = GX_DIR) -> int:
+def run_gx(con: duckdb.DuckDBPyConnection, docs_dir: Path | str | None = None, gx_dir: Path = GX_DIR,
+           staged: bool = False) -> int:
     """Run every suite of ``gx_dir`` and replace the ``gx.*`` rows of ``marts.dq_issues`` (one
     transaction; the rule rows are kept). Data Docs go to ``docs_dir`` when given. Returns the
-    number of GX issues."""
+    number of GX issues. ``staged``: the caller has run ``engine.stage`` (and will unstage)."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     catalog = default_catalog()
     suites = load_suites(Path(gx_dir), catalog)
     docs = Path(docs_dir) if docs_dir is not None else None
     con.execute("begin transaction")
     try:
-        engine.stage(con, catalog)
+        if not staged:
+            engine.stage(con, catalog)
         issues = validate(con, suites, docs)
         cols = [c for c, _ in engine.ISSUE_COLUMNS]
         frame = pd.DataFrame([{c: i.get(c) for c in cols} for i in issues], columns=cols)
@@ -602,7 +604,8 @@ def run_gx(con: duckdb.DuckDBPyConnection, docs_dir: Path | str | None = None, g
             con.execute(f"insert into _dq_out select {', '.join(f'cast({c} as {t}) as {c}' for c, t in engine.ISSUE_COLUMNS)} from _dq_gx_frame")
             con.unregister("_dq_gx_frame")
         engine.replace_issues(con, f"not starts_with(rule_id, {engine.q(engine.GX_PREFIX)})")
-        engine.unstage(con)
+        if not staged:
+            engine.unstage(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
