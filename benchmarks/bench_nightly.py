@@ -49,6 +49,9 @@ def huizong_run(sources: Path, warehouse: Path, exports: Path) -> tuple[float, f
     return wall, (int(m.group(1)) / 1024 if m else float("nan"))
 
 
+_DATE_TEXT = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?")
+
+
 def _one_day_later(m: re.Match) -> str:
     import datetime as dt
 
@@ -56,9 +59,28 @@ def _one_day_later(m: re.Match) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def _later_report_date(row) -> bool:
+    """Move the 报出日期 of a footer row one day on, however the township wrote it: in the
+    label's own text (``报出日期:2018年1月9日``) or in a cell after the label (a date, or a
+    text such as ``2018.1.9``). True when a date was moved."""
+    import datetime as dt
+
+    label = next((i for i, c in enumerate(row) if isinstance(c.value, str) and "报出日期" in c.value), None)
+    if label is None:
+        return False
+    for c in row[label:]:
+        if isinstance(c.value, dt.datetime):
+            c.value = c.value + dt.timedelta(days=1)
+            return True
+        if isinstance(c.value, str) and _DATE_TEXT.search(c.value):
+            c.value = _DATE_TEXT.sub(_one_day_later, c.value, count=1)
+            return True
+    return False
+
+
 def resubmit_one_township(sources: Path, warehouse: Path) -> Path:
     """Copy one loaded township workbook as a corrected submission: a later 报出日期 and one
-    figure changed, as a township would send it."""
+    figure changed, as a township would send it (the copy then supersedes the original)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rel = con.execute(
@@ -68,15 +90,18 @@ def resubmit_one_township(sources: Path, warehouse: Path) -> Path:
     finally:
         con.close()
     wb = openpyxl.load_workbook(sources / rel)
-    changed = False
+    changed = dated = False
     for ws in wb.worksheets:
         for row in ws.iter_rows():
+            if _later_report_date(row):
+                dated = True
+                continue
             for c in row:
-                if isinstance(c.value, str) and "报出日期" in c.value:
-                    c.value = re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})日", _one_day_later, c.value)
-                elif not changed and isinstance(c.value, (int, float)) and c.row > 8 and c.value > 10:
+                if not changed and isinstance(c.value, (int, float)) and c.row > 8 and c.value > 10:
                     c.value = c.value + 1
                     changed = True
+    if not (changed and dated):
+        raise SystemExit(f"{rel}: found no 报出日期 or no figure to change for the resubmission")
     target = sources / "inbox" / "更正" / ("更正-" + Path(rel).name)
     target.parent.mkdir(parents=True, exist_ok=True)
     wb.save(target)

@@ -20,6 +20,8 @@ DEFAULT_EXPORTS = PROJECT_ROOT / "exports"
 
 
 def _print_summary(summary) -> None:
+    if summary.skipped:
+        console.print(summary.skipped, soft_wrap=True)
     console.print(f"[bold]warehouse[/bold] {summary.warehouse}")
     console.print(f"[bold]exports[/bold]   {summary.exports}")
     console.print("files:  " + ", ".join(f"{k} {v}" for k, v in summary.files.items()))

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-from dagster import DagsterInstance, materialize
 
 
 class JobFailed(RuntimeError):
     pass
+
+
+# The warehouse's schemas (raw: the reader; the rest: dbt_project.yml) and DuckDB's own names.
+# DuckDB names a database after its file's stem, so none of these may be the file's stem.
+WAREHOUSE_SCHEMAS = frozenset({"raw", "staging", "intermediate", "marts", "catalog", "main", "temp", "system", "memory"})
 
 
 @dataclass
@@ -22,20 +26,42 @@ class RunSummary:
     issues: dict[str, int]
     tables: dict[str, int]
     steps: dict[str, float] = field(default_factory=dict)  # wall seconds of each Dagster step
+    skipped: str | None = None  # why the job did not start (nothing changed)
 
 
 def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2, force: bool = False) -> RunSummary:
+    """Materialize every asset and check (the nightly job) in this process. Unless ``force``,
+    a run that would change nothing (``huizong.freshness.up_to_date``) returns the published
+    state's summary without starting the job."""
     sources, warehouse, exports = Path(sources).resolve(), Path(warehouse).resolve(), Path(exports).resolve()
     if not sources.is_dir():
         raise JobFailed(f"sources directory {sources} does not exist")
-    from huizong.ingest.pipeline import SourcesError, reference_paths
+    from huizong.ingest.files import SourcesError, reference_paths
 
     try:
         reference_paths(sources)
     except SourcesError as exc:
         raise JobFailed(str(exc)) from exc
+    if warehouse.stem.lower() in WAREHOUSE_SCHEMAS:
+        raise JobFailed(
+            f"warehouse {warehouse}: a file named {warehouse.name} gives the database the name "
+            f"'{warehouse.stem}', the name of one of its schemas ({', '.join(sorted(WAREHOUSE_SCHEMAS))}), "
+            "so a query such as raw.cells would be ambiguous: choose another file name (e.g. huizong.duckdb)"
+        )
+    if not force and warehouse.exists():
+        # the check the ingestion asset makes first, made before Dagster is even loaded: with
+        # nothing changed, the job would skip every step, so it need not start at all
+        from huizong.freshness import up_to_date
+
+        fresh, why = up_to_date(sources, warehouse)
+        if fresh:
+            summary = summarize(warehouse, exports)
+            summary.skipped = f"nothing to do: {why}"
+            return summary
     exports.mkdir(parents=True, exist_ok=True)
     os.environ["HUIZONG_WAREHOUSE"] = str(warehouse) + ".building"
+    from dagster import DagsterInstance, materialize
+
     from huizong.defs.definitions import ALL_ASSETS, ALL_CHECKS, build_resources
 
     resources = build_resources(str(sources), str(warehouse), str(exports), workers, force)
@@ -59,7 +85,7 @@ def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2, for
     return summary
 
 
-def step_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
+def step_seconds(instance, run_id: str) -> dict[str, float]:
     """Wall seconds from each step's start to its end, in the order the steps started."""
     started: dict[str, float] = {}
     took: dict[str, float] = {}

@@ -138,3 +138,17 @@ def test_failing_gate_check_blocks_the_exports(samples_dir, tmp_path, monkeypatc
     assert AssetKey(["exports", "official_tables"]) not in materialized
     assert AssetKey(["warehouse", "published"]) not in materialized
     assert not [p for p in (tmp_path / "exports").rglob("*.xlsx") if p.parent.name != "退回修改通知"]
+
+
+@pytest.mark.parametrize("name", ["raw.duckdb", "marts.duckdb", "Staging.db"])
+def test_a_warehouse_named_like_a_schema_is_refused(samples_dir, tmp_path, name):
+    """DuckDB names the database after the file: ``raw.duckdb`` would make ``raw.cells``
+    ambiguous. The run refuses before touching anything and says why."""
+    result = CliRunner().invoke(
+        app, ["run", "--sources", str(samples_dir / "sources"), "--warehouse", str(tmp_path / name),
+              "--exports", str(tmp_path / "exports")]
+    )
+    assert result.exit_code == 2
+    said = result.output.replace("\n", "")  # the console folds long lines
+    assert f"a file named {name}" in said and "schema" in said
+    assert not any(tmp_path.iterdir())  # no warehouse, no exports folder

@@ -2,6 +2,7 @@
 
 
 import os
+import shutil
 from functools import cached_property
 from pathlib import Path
 
@@ -30,7 +31,6 @@ def ensure_manifest(project: DbtProject = dbt_project) -> None:
     webserver): the parse runs under a file lock, into a private directory, and the manifest
     is moved into place in one rename, so nobody reads a half-written file."""
     import fcntl
-    import shutil
     import tempfile
 
     manifest = project.manifest_path
@@ -92,8 +92,22 @@ def huizong_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, path
     os.environ["HUIZONG_WAREHOUSE"] = str(paths.warehouse.ensure_building())
     # dbt works in its own process; meanwhile this one loads what the checks after it need
     prewarm_gx()
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    yield from invocation.stream()
+    keep_parse_state(Path(invocation.target_path))
     prune_invocation_targets()
+
+
+def keep_parse_state(invocation_target: Path, project: DbtProject = dbt_project) -> None:
+    """Make this build's parse state the one the next build starts from. dbt parses the
+    project again in full when the profile differs from the state's (the warehouse path is
+    part of it), and dagster-dbt copies the state from target/ into each build's own folder
+    but never back: without this every night would parse in full."""
+    state = invocation_target / "partial_parse.msgpack"
+    if state.exists():
+        tmp = Path(project.manifest_path).parent / f".partial_parse.{os.getpid()}"
+        shutil.copyfile(state, tmp)
+        os.replace(tmp, Path(project.manifest_path).parent / "partial_parse.msgpack")
 
 
 def prune_invocation_targets(project: DbtProject = dbt_project, keep: int = 5, min_age_s: float = 3600) -> None:
@@ -101,7 +115,6 @@ def prune_invocation_targets(project: DbtProject = dbt_project, keep: int = 5, m
     (dagster-dbt's default): keep the newest few to look into, remove the older ones that
     are at least an hour old (no build still running uses them), so nightly runs do not
     fill the disk."""
-    import shutil
     import time
 
     target = Path(project.manifest_path).parent

@@ -11,6 +11,20 @@ from pathlib import Path
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 
 
+class SourcesError(ValueError):
+    """The sources directory itself is unusable (no registry, unreadable reference data)."""
+
+
+def reference_paths(sources_dir: Path) -> tuple[Path, Path]:
+    """The registry and the subsidy standards under ``<sources>/reference/``."""
+    ref = Path(sources_dir) / "reference"
+    areas, rates = ref / "areas.csv", ref / "subsidy_rates.csv"
+    for p in (areas, rates):
+        if not p.is_file():
+            raise SourcesError(f"{p}: missing (the sources directory needs reference/areas.csv and reference/subsidy_rates.csv)")
+    return areas, rates
+
+
 @dataclass(frozen=True)
 class InboxFile:
     path: Path  # absolute

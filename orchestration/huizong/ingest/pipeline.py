@@ -14,13 +14,9 @@ import duckdb
 
 from huizong.catalog import SEEDS_DIR, load_catalog
 from huizong.ingest import store
-from huizong.ingest.files import discover
+from huizong.ingest.files import SourcesError, discover, reference_paths  # noqa: F401 - SourcesError: part of this API
 from huizong.ingest.submission import FileOutcome, init_worker, read_chunk, read_submission
 from huizong.registry import Registry
-
-
-class SourcesError(ValueError):
-    """The sources directory itself is unusable (no registry, unreadable reference data)."""
 
 
 @dataclass
@@ -32,15 +28,6 @@ class IngestSummary:
     by_status: dict[str, int]
     cells: int
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
-
-
-def reference_paths(sources_dir: Path) -> tuple[Path, Path]:
-    ref = sources_dir / "reference"
-    areas, rates = ref / "areas.csv", ref / "subsidy_rates.csv"
-    for p in (areas, rates):
-        if not p.is_file():
-            raise SourcesError(f"{p}: missing (the sources directory needs reference/areas.csv and reference/subsidy_rates.csv)")
-    return areas, rates
 
 
 def ingest(
