@@ -33,8 +33,8 @@ def huizong_run(sources: Path, warehouse: Path, exports: Path) -> tuple[float, f
            "import resource, sys; from huizong.cli import app; "
            "sys.argv = ['huizong'] + sys.argv[1:]\n"
            "try:\n    app()\nfinally:\n"
-           "    r = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-           "    print(f'PEAK_RSS_KB {r}', file=sys.stderr)",
+           "    s, c = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+           "    print(f'PEAK_RSS_KB {max(s, c)} SELF {s} CHILD {c}', file=sys.stderr)",
            "run", "--sources", str(sources), "--warehouse", str(warehouse), "--exports", str(exports)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -42,7 +42,9 @@ def huizong_run(sources: Path, warehouse: Path, exports: Path) -> tuple[float, f
     if proc.returncode != 0:
         print(proc.stdout[-3000:], proc.stderr[-3000:])
         raise SystemExit(f"huizong run failed ({proc.returncode})")
-    m = re.search(r"PEAK_RSS_KB (\d+)", proc.stderr)
+    m = re.search(r"PEAK_RSS_KB (\d+) SELF (\d+) CHILD (\d+)", proc.stderr)
+    if m:  # the job's own process, and the largest of its children (dbt, the readers, the writers)
+        print(f"    peak memory: job process {int(m.group(2)) / 1024:.0f} MB, largest child {int(m.group(3)) / 1024:.0f} MB")
     summary = [line for line in proc.stdout.splitlines() if line.startswith(("files:", "issues:", "tables:", "steps:"))]
     for line in summary:
         print("    " + line)

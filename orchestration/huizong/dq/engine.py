@@ -1,6 +1,6 @@
 """Compile rule declarations to set-based DuckDB SQL and write ``marts.dq_issues``.
 
-``run_rules(con)`` stages the inputs (``_dq_cells``, ``_dq_subs``, ``_dq_ind`` temp tables),
+``run_rules(con)`` stages the inputs (the ``_dq_cells`` view, ``_dq_subs`` and ``_dq_ind`` temp tables),
 compiles every declaration of ``expectations/rules/*.yml`` to one ``select`` producing the
 issue columns, and replaces ``marts.dq_issues`` in one transaction. It owns every row whose
 ``rule_id`` does not start with ``gx.``; rows of the Great Expectations suites
@@ -89,7 +89,7 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def stage(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
-    """The temp tables and macro every rule reads (see ``huizong.dq.templates``)."""
+    """The temp tables, view and macro every rule reads (see ``huizong.dq.templates``)."""
     con.execute(
         f"""create or replace temp table _dq_ind as
             select * from (values {_indicator_values(catalog)})
@@ -99,8 +99,10 @@ def stage(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     # replaced by ours
     ours = ("kind", "unit", "label", "area_label")
     cells = [c for c in _columns(con, "intermediate.int_reported_cells") if c not in ours]
+    # a view, not a copy: int_reported_cells is stored in indicator order, so a rule reading a
+    # few indicators skips most of it, and no million-row copy takes the job's memory
     con.execute(
-        f"""create or replace temp table _dq_cells as
+        f"""create or replace temp view _dq_cells as
            select {", ".join(f'c."{c}"' for c in cells)}, i.kind, i.unit, i.label,
                   coalesce(a.area_name, c.area_name) as area_label
            from intermediate.int_reported_cells c
@@ -134,7 +136,8 @@ def _drop_function(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def unstage(con: duckdb.DuckDBPyConnection) -> None:
-    for t in ("_dq_cells", "_dq_subs", "_dq_ind", "_dq_out", "_dq_keep", "_dq_rule"):
+    con.execute("drop view if exists _dq_cells")
+    for t in ("_dq_subs", "_dq_ind", "_dq_out", "_dq_keep", "_dq_rule"):
         con.execute(f"drop table if exists {t}")
     _drop_function(con, "_dq_is_blank")
 
