@@ -5,7 +5,7 @@
 - ``expectations/gx/*.yml``: Great Expectations suites over the staged cells and reference
   data, run on pandas batches: ``run_gx(con, docs_dir=...)`` (imported lazily: GX is slow to
   import);
-- both write ``marts.dq_issues`` (each replaces only its own rows); ``run_all`` runs both.
+- both write ``marts.dq_issues`` (each replaces only its own rows); ``run_all`` runs both, side by side.
 """
 
 from __future__ import annotations
@@ -52,28 +52,42 @@ def run_all(
     gx_dir: Path = GX_DIR,
     log=None,
 ) -> dict[str, int]:
-    """Every check: the declared rules, then the GX suites (Data Docs to ``docs_dir`` when
-    given). ``log``: anything with ``.info`` (a Dagster or stdlib logger). Returns issue counts
-    by runner: ``{"rule_issues": n, "gx_issues": m}``."""
+    """Every check: the declared rules and the GX suites (Data Docs to ``docs_dir`` when
+    given), side by side - the suites on a second connection to the same database in a thread
+    (pandas work) while the rules run in DuckDB here - then the suites' findings are written
+    after the rules'. ``log``: anything with ``.info`` (a Dagster or stdlib logger). Returns
+    issue counts by runner: ``{"rule_issues": n, "gx_issues": m}``."""
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
     from huizong.catalog import default_catalog
-    from huizong.dq import engine
+    from huizong.dq import engine, gx_suites
 
+    catalog = default_catalog()
     t0 = time.perf_counter()
-    engine.stage(con, default_catalog())  # once, for both runners
+    gx_con = con.cursor()  # its own temp objects and transactions
     try:
-        n_rules = run_rules(con, rules_dir, staged=True)
-        t1 = time.perf_counter()
-        if log is not None:
-            log.info(f"rules ({rules_dir}): {n_rules} issues in {t1 - t0:.1f}s")
-        n_gx = run_gx(con, docs_dir=docs_dir, gx_dir=gx_dir, staged=True)
+        engine.stage(con, catalog)
+        engine.stage(gx_con, catalog)
+
+        def suites() -> tuple[list, float]:
+            issues = gx_suites.find_issues(gx_con, docs_dir, gx_dir, staged=True)
+            return issues, time.perf_counter() - t0
+
+        with ThreadPoolExecutor(1, thread_name_prefix="great-expectations") as pool:
+            gx_run = pool.submit(suites)
+            n_rules = run_rules(con, rules_dir, catalog, staged=True)
+            if log is not None:
+                log.info(f"rules ({rules_dir}): {n_rules} issues in {time.perf_counter() - t0:.1f}s")
+            gx_issues, gx_s = gx_run.result()
+        gx_suites.write_issues(con, gx_issues)
     finally:
         engine.unstage(con)
+        gx_con.close()
     if log is not None:
-        log.info(f"great expectations ({gx_dir}): {n_gx} issues in {time.perf_counter() - t1:.1f}s"
+        log.info(f"great expectations ({gx_dir}): {len(gx_issues)} issues in {gx_s:.1f}s, beside the rules"
                  + (f"; data docs in {docs_dir}" if docs_dir is not None else ""))
-    return {"rule_issues": n_rules, "gx_issues": n_gx}
+    return {"rule_issues": n_rules, "gx_issues": len(gx_issues)}
 
 
 run_checks = run_all

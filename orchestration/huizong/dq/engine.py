@@ -117,9 +117,12 @@ def stage(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     )
     # what the reader counts as a blank marker (-, —, /, 无 ...), from the one place that says so
     _drop_function(con, "_dq_is_blank")
-    con.create_function(
-        "_dq_is_blank", lambda s: s is None or is_blank_marker(s), [VARCHAR], BOOLEAN, null_handling="special"
-    )
+    try:
+        con.create_function(
+            "_dq_is_blank", lambda s: s is None or is_blank_marker(s), [VARCHAR], BOOLEAN, null_handling="special"
+        )
+    except duckdb.CatalogException:  # already there: another connection to this database registered it
+        pass
     con.execute(
         r"""create or replace temp macro _dq_fmt(x) as
             case when x is null then '—'

@@ -581,22 +581,30 @@ def validate(
     return issues
 
 
-def run_gx(con: duckdb.DuckDBPyConnection, docs_dir: Path | str | None = None, gx_dir: Path = GX_DIR,
-           staged: bool = False) -> int:
-    """Run every suite of ``gx_dir`` and replace the ``gx.*`` rows of ``marts.dq_issues`` (one
-    transaction; the rule rows are kept). Data Docs go to ``docs_dir`` when given. Returns the
-    number of GX issues. ``staged``: the caller has run ``engine.stage`` (and will unstage)."""
+def find_issues(con: duckdb.DuckDBPyConnection, docs_dir: Path | str | None = None, gx_dir: Path = GX_DIR,
+                staged: bool = False) -> list[dict[str, Any]]:
+    """Run every suite of ``gx_dir`` and return the issues, writing nothing to the warehouse
+    (so it can run on a connection of its own beside the rules). Data Docs go to ``docs_dir``
+    when given. ``staged``: the caller has run ``engine.stage`` on ``con``."""
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     catalog = default_catalog()
     suites = load_suites(Path(gx_dir), catalog)
-    docs = Path(docs_dir) if docs_dir is not None else None
+    if not staged:
+        engine.stage(con, catalog)
+    try:
+        return validate(con, suites, Path(docs_dir) if docs_dir is not None else None)
+    finally:
+        if not staged:
+            engine.unstage(con)
+
+
+def write_issues(con: duckdb.DuckDBPyConnection, issues: list[dict[str, Any]]) -> None:
+    """Replace the ``gx.*`` rows of ``marts.dq_issues`` with ``issues`` (one transaction; the
+    rule rows are kept)."""
+    cols = [c for c, _ in engine.ISSUE_COLUMNS]
+    frame = pd.DataFrame([{c: i.get(c) for c in cols} for i in issues], columns=cols)
     con.execute("begin transaction")
     try:
-        if not staged:
-            engine.stage(con, catalog)
-        issues = validate(con, suites, docs)
-        cols = [c for c, _ in engine.ISSUE_COLUMNS]
-        frame = pd.DataFrame([{c: i.get(c) for c in cols} for i in issues], columns=cols)
         con.execute("drop table if exists _dq_out")
         con.execute(engine.issue_table_ddl("_dq_out", temp=True))
         if len(frame):
@@ -604,10 +612,18 @@ def run_gx(con: duckdb.DuckDBPyConnection, docs_dir: Path | str | None = None, g
             con.execute(f"insert into _dq_out select {', '.join(f'cast({c} as {t}) as {c}' for c, t in engine.ISSUE_COLUMNS)} from _dq_gx_frame")
             con.unregister("_dq_gx_frame")
         engine.replace_issues(con, f"not starts_with(rule_id, {engine.q(engine.GX_PREFIX)})")
-        if not staged:
-            engine.unstage(con)
+        con.execute("drop table if exists _dq_out")
+        con.execute("drop table if exists _dq_keep")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def run_gx(con: duckdb.DuckDBPyConnection, docs_dir: Path | str | None = None, gx_dir: Path = GX_DIR,
+           staged: bool = False) -> int:
+    """Run every suite of ``gx_dir`` and replace the ``gx.*`` rows of ``marts.dq_issues``.
+    Returns the number of GX issues. ``staged``: the caller has run ``engine.stage``."""
+    issues = find_issues(con, docs_dir, gx_dir, staged)
+    write_issues(con, issues)
     return len(issues)
