@@ -46,7 +46,7 @@ Decisions:
   only written when its fingerprint, status, path or the layout code changed since the log's
   row, or a file on disk is missing or not what was written (the CSV is compared, the xlsx
   hashed against ``export_log.xlsx_sha256``). The log gets one row per table every run.
-  More than ``publish.PARALLEL_MIN`` xlsx files to write go to a pool of 2 processes.
+  More than ``publish.PARALLEL_MIN`` tables are laid out and written by a pool of 2 processes.
   ``plan_tables`` (the gate) leaves its plan for ``export_all`` when the data is unchanged.
 - xlsx and CSV hold the same cells; only header line breaks are xlsx-only. Text that starts
   with ``= + - @`` (tab, CR) is a string cell in xlsx and gets a leading ``'`` in CSV.

@@ -21,10 +21,10 @@ equals the bytes computed now, the xlsx has the sha256 logged). Anything else - 
 figure, a lapsed release, a deleted or edited file, new layout code - rewrites it. The log
 gets one row per table every run either way.
 
-Parallel: more than ``PARALLEL_MIN`` xlsx files to write are written by a pool of
-``EXPORT_WORKERS`` processes (``spawn``: the caller's threads, e.g. DuckDB's, are not forked;
-a script calling ``export_all`` at top level must guard it with ``if __name__ ==
-"__main__"``). The files do not depend on which process wrote them.
+Parallel: more than ``PARALLEL_MIN`` tables are each laid out, decided and written
+(``_export_one``) by a pool of ``EXPORT_WORKERS`` processes (``spawn``: the caller's threads,
+e.g. DuckDB's, are not forked; a script calling ``export_all`` at top level must guard it
+with ``if __name__ == "__main__"``). The files do not depend on which process wrote them.
 
 Shared work: ``plan_tables`` (the gate) remembers its plan with a signature of what it read
 (``snapshot_signature``); ``export_all`` on the same unchanged data, even through another
@@ -55,7 +55,7 @@ from huizong.export.grid import layout
 from huizong.export.log import LogRow, read_log, replace_log, upsert_log
 from huizong.export.tables import PUBLISHING_LEVELS, OfficialTable, build_tables
 from huizong.export.warehouse import Finding, Snapshot, load_snapshot, snapshot_signature
-from huizong.export.xlsx import write_table_xlsx
+from huizong.export.xlsx import write_table_xlsx, write_xlsx
 
 WRITTEN, WITHHELD, RELEASED = "written", "withheld", "released"
 EXPORT_WORKERS = 2  # the production machine has 2 cores; HUIZONG_EXPORT_WORKERS overrides
@@ -171,8 +171,9 @@ class _Prepared:
 
 @dataclass
 class _Decision:
-    """What the export does with one table."""
-    prepared: _Prepared
+    """What the export did with one table (made by ``_export_one``, in a worker or here)."""
+    key: tuple[str, str, str]
+    fingerprint: str
     path: Path
     status: str
     reason: str | None = None
@@ -180,6 +181,7 @@ class _Decision:
     released_at: datetime | None = None
     xlsx_sha256: str | None = None  # the files' xlsx hash: known when left intact or once written
     files_written: bool = False
+    removed: tuple[Path, ...] = ()  # files of a withheld table taken away
 
 
 def table_path(exports_dir: Path, table: OfficialTable) -> Path:
@@ -234,32 +236,59 @@ def _intact(prev: LogRow | None, status: str, p: _Prepared, path: Path, renderer
     return prev.xlsx_sha256
 
 
-def _pool_size(n_files: int, workers: int | None) -> int:
+def _pool_size(n_tables: int, workers: int | None) -> int:
     if workers is None:
-        if n_files <= PARALLEL_MIN:
+        if n_tables <= PARALLEL_MIN:
             return 1
         workers = min(int(os.environ.get("HUIZONG_EXPORT_WORKERS", EXPORT_WORKERS)), os.cpu_count() or 1)
-    return max(1, min(workers, n_files))
+    return max(1, min(workers, n_tables))
 
 
-def _write_files(jobs: list[tuple[OfficialTable, Path, bytes]], workers: int | None) -> list[str]:
-    """Write each table's xlsx and CSV; returns the xlsx hashes, in the order of ``jobs``.
-    Many xlsx files (the cost) go to a process pool; CSVs are written here."""
+_Job = tuple[OfficialTable, tuple[Finding, ...], "LogRow | None", str, str]  # table, blocking, log row, path, renderer
+
+
+def _export_one(job: _Job) -> _Decision:
+    """One table, start to end: lay it out (once), fingerprint it, decide its status from the
+    gate's findings and the log's last row (a release holds while the fingerprint does), and
+    write its xlsx and CSV unless the files on disk are already what it would write - or
+    remove them when it is withheld. The unit of work of the export's process pool (a table
+    pickles small); a pure function of the job and the files, whichever process runs it."""
+    table, blocking, prev, path, renderer = job
+    path = Path(path)
+    grid = layout(table)
+    data = csv_bytes(grid)
+    p = _Prepared(table, data, blocking, _fingerprint(data, blocking))
+    d = _Decision(table.key, p.fingerprint, path, WRITTEN)
+    if prev is not None and prev.status == RELEASED and prev.fingerprint == p.fingerprint:
+        d.status, d.reason = RELEASED, prev.reason
+        d.released_by, d.released_at = prev.released_by, prev.released_at
+    elif blocking:
+        d.status, d.reason = WITHHELD, withheld_reason(list(blocking))
+        if prev is not None and prev.status == RELEASED:
+            d.reason += (
+                f"; the release by {prev.released_by} at {prev.released_at:%Y-%m-%d %H:%M}"
+                f" ({prev.reason}) lapsed: the table changed since"
+            )
+    if d.status == WITHHELD:
+        d.removed = tuple(_remove(path))
+        return d
+    d.xlsx_sha256 = _intact(prev, d.status, p, path, renderer)
+    if d.xlsx_sha256 is None:
+        d.xlsx_sha256 = write_xlsx(grid, path, stamp=table.report_date)
+        write_csv(data, path.with_suffix(".csv"))
+        d.files_written = True
+    return d
+
+
+def _export_tables(jobs: list[_Job], workers: int | None) -> list[_Decision]:
+    """``_export_one`` for every job, in order: in this process for a few tables, else in a
+    pool of processes (``spawn``: the caller's threads, e.g. DuckDB's, are not forked)."""
     n = _pool_size(len(jobs), workers)
     if n <= 1:
-        hashes = []
-        for table, path, data in jobs:
-            hashes.append(write_table_xlsx((table, str(path))))
-            write_csv(data, path.with_suffix(".csv"))
-        return hashes
-    for _, path, _ in jobs:  # before the workers start: no two of them race to create a folder
-        path.parent.mkdir(parents=True, exist_ok=True)
+        return [_export_one(job) for job in jobs]
     chunk = max(1, min(32, len(jobs) // (8 * n)))
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending = pool.map(write_table_xlsx, [(table, str(path)) for table, path, _ in jobs], chunksize=chunk)
-        for _, path, data in jobs:  # while the workers render
-            write_csv(data, path.with_suffix(".csv"))
-        return list(pending)
+        return list(pool.map(_export_one, jobs, chunksize=chunk))
 
 
 # -- the plan: which tables, and what blocks each; shared by the gate and the export ------------
@@ -324,8 +353,8 @@ def export_all(
     ``planned``: the tables and their blocking findings as ``plan_tables`` returned them for
     this connection's current data (then ``catalog`` and ``export_date`` are not used);
     otherwise the gate's remembered plan is taken if the data is unchanged, else the tables
-    are built here. ``workers``: processes writing xlsx files (default: ``EXPORT_WORKERS``
-    when more than ``PARALLEL_MIN`` files are to be written, else 1)."""
+    are built here. ``workers``: processes laying out and writing the tables (default:
+    ``EXPORT_WORKERS`` for more than ``PARALLEL_MIN`` tables, else 1)."""
     exports_dir = Path(exports_dir).resolve()
     catalog = catalog or default_catalog()
     if planned is None:
@@ -336,42 +365,23 @@ def export_all(
     renderer = renderer_version()
     now = datetime.now()
     summary = ExportSummary(exports_dir)
-    decided: list[_Decision] = []
+    jobs = [(table, tuple(blocking), previous.get(table.key), str(table_path(exports_dir, table)), renderer)
+            for table, blocking in planned]
+    decided = _export_tables(jobs, workers)
     kept: set[Path] = set()
-    for table, blocking in planned:
-        p = _prepare(table, tuple(blocking))
-        d = _Decision(p, table_path(exports_dir, table), WRITTEN)
-        prev = previous.get(table.key)
-        if prev is not None and prev.status == RELEASED and prev.fingerprint == p.fingerprint:
-            d.status, d.reason = RELEASED, prev.reason
-            d.released_by, d.released_at = prev.released_by, prev.released_at
-        elif p.blocking:
-            d.status, d.reason = WITHHELD, withheld_reason(list(p.blocking))
-            if prev is not None and prev.status == RELEASED:
-                d.reason += (
-                    f"; the release by {prev.released_by} at {prev.released_at:%Y-%m-%d %H:%M}"
-                    f" ({prev.reason}) lapsed: the table changed since"
-                )
-        if d.status == WITHHELD:
-            summary.removed += _remove(d.path)
-        else:
-            kept |= {d.path, d.path.with_suffix(".csv")}
-            d.xlsx_sha256 = _intact(prev, d.status, p, d.path, renderer)
-        decided.append(d)
-
-    to_write = [d for d in decided if d.status != WITHHELD and d.xlsx_sha256 is None]
-    for d, digest in zip(to_write, _write_files([(d.prepared.table, d.path, d.prepared.csv) for d in to_write], workers)):
-        d.xlsx_sha256, d.files_written = digest, True
     rows: list[LogRow] = []
-    for d in decided:
-        table, published = d.prepared.table, d.status != WITHHELD
+    for (table, blocking, *_), d in zip(jobs, decided):
+        published = d.status != WITHHELD
+        summary.removed += list(d.removed)
+        if published:
+            kept |= {d.path, d.path.with_suffix(".csv")}
         summary.outcomes.append(
             TableOutcome(table.period, table.form_code, table.area_code, table.area_name, d.status,
-                         d.path if published else None, d.reason, d.prepared.blocking, d.files_written)
+                         d.path if published else None, d.reason, blocking, d.files_written)
         )
         rows.append(LogRow(table.period, table.form_code, table.area_code, d.status,
                            str(d.path) if published else None, d.reason, d.released_by, d.released_at,
-                           d.prepared.fingerprint, now, d.xlsx_sha256, renderer if published else None))
+                           d.fingerprint, now, d.xlsx_sha256, renderer if published else None))
     summary.removed += _remove_stale(exports_dir, kept)
     replace_log(con, rows)
     logger = log or _log
@@ -433,7 +443,8 @@ def release(
     table = match[0]
     p = _prepare(table, tuple(blocking_findings(table, snap)))
     path = table_path(exports_dir, table)
-    (xlsx_hash,) = _write_files([(table, path, p.csv)], workers=1)
+    xlsx_hash = write_table_xlsx((table, str(path)))
+    write_csv(p.csv, path.with_suffix(".csv"))
     now = datetime.now()
     upsert_log(con, LogRow(period, form_code, area_code, RELEASED, str(path), reason.strip(), released_by, now,
                            p.fingerprint, now, xlsx_hash, renderer_version()))
