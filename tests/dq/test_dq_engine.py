@@ -72,3 +72,10 @@ def test_relation_on_the_bare_engine(wh):
 def test_declared_rules_are_many_and_cover_forms_md():
     ids = {r.id for r in load_rules()}
     assert len(ids) >= 30
+
+
+def test_progress_is_reported_after_each_rule(wh):
+    seen = []
+    rules = load_rules()
+    run_rules(wh.con, rules=rules, progress=lambda i, n, rule_id: seen.append((i, n, rule_id)))
+    assert seen == [(i, len(rules), r.id) for i, r in enumerate(rules, 1)]

@@ -249,3 +249,12 @@ def test_the_plan_is_shared_across_connections_to_the_same_data(tmp_path, snapsh
     c.close()
     assert len(snapshot_loads) == 1 and summary.counts()["written"] > 0
     assert keys(summary.withheld) == {("2018", "FP1", a) for a in (COUNTY_A, CITY, PROVINCE)}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_is_reported_after_each_table(con, tmp_path, workers):
+    seen = []
+    summary = export_all(con, tmp_path, workers=workers, progress=lambda i, n, what: seen.append((i, n, what)))
+    n = len(summary.outcomes)
+    assert [i for i, _, _ in seen] == list(range(1, n + 1)) and {m for _, m, _ in seen} == {n}
+    assert [what for _, _, what in seen] == [f"{o.status}: {o.period}/{o.form_code}/{o.area_code}" for o in summary.outcomes]

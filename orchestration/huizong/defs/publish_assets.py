@@ -17,6 +17,7 @@ from dagster import (
 from huizong.defs.resources import HuizongPaths
 from huizong.freshness import build_fingerprint, record
 from huizong.gate import approved_tables_with_errors, build_gate
+from huizong.progress import report
 
 FAMILIES = ("balance", "ratio", "standard", "bounds", "cross_form", "hierarchy", "cross_period", "completeness", "plausibility")
 FEEDBACK_DIR = "退回修改通知"
@@ -30,7 +31,8 @@ def dq_issues(context: AssetExecutionContext, paths: HuizongPaths) -> Materializ
     from huizong.dq import run_all
 
     with paths.warehouse.connect_building() as con:
-        counts = run_all(con, docs_dir=paths.exports / "_quality", log=context.log)
+        counts = run_all(con, docs_dir=paths.exports / "_quality", log=context.log,
+                         progress=lambda i, n, rule: report(context.log, "checks run", i, n, rule))
         by_sev = dict(con.execute("select severity, count(*) from marts.dq_issues group by 1").fetchall())
     context.log.info(f"data-quality findings: {by_sev}")
     return MaterializeResult(metadata={"errors": by_sev.get("error", 0), "warnings": by_sev.get("warning", 0), **counts})
@@ -82,7 +84,8 @@ def official_tables(context: AssetExecutionContext, paths: HuizongPaths) -> Mate
 
     with paths.warehouse.connect_building() as con:
         carry_over_releases(con, paths.warehouse.path)
-        summary = export_all(con, paths.exports, log=context.log)
+        summary = export_all(con, paths.exports, log=context.log,
+                             progress=lambda i, n, what: report(context.log, "tables done", i, n, what))
     return MaterializeResult(metadata={k: v for k, v in summary.items() if isinstance(v, (int, float, str))})
 
 

@@ -51,12 +51,14 @@ def run_all(
     rules_dir: Path = RULES_DIR,
     gx_dir: Path = GX_DIR,
     log=None,
+    progress=None,
 ) -> dict[str, int]:
     """Every check: the declared rules and the GX suites (Data Docs to ``docs_dir`` when
     given), side by side - the suites on a second connection to the same database in a thread
     (pandas work) while the rules run in DuckDB here - then the suites' findings are written
-    after the rules'. ``log``: anything with ``.info`` (a Dagster or stdlib logger). Returns
-    issue counts by runner: ``{"rule_issues": n, "gx_issues": m}``."""
+    after the rules'. ``log``: anything with ``.info`` (a Dagster or stdlib logger);
+    ``progress(i, n, rule_id)``: called after each rule. Returns issue counts by runner:
+    ``{"rule_issues": n, "gx_issues": m}``."""
     import time
     from concurrent.futures import ThreadPoolExecutor
 
@@ -76,7 +78,7 @@ def run_all(
 
         with ThreadPoolExecutor(1, thread_name_prefix="great-expectations") as pool:
             gx_run = pool.submit(suites)
-            n_rules = run_rules(con, rules_dir, catalog, staged=True)
+            n_rules = run_rules(con, rules_dir, catalog, staged=True, progress=progress)
             if log is not None:
                 log.info(f"rules ({rules_dir}): {n_rules} issues in {time.perf_counter() - t0:.1f}s")
             gx_issues, gx_s = gx_run.result()

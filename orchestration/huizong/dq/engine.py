@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 from duckdb.sqltypes import BOOLEAN, VARCHAR
@@ -337,10 +338,12 @@ def run_rules(
     catalog: Catalog | None = None,
     rules: list[Rule] | None = None,
     staged: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> int:
     """Run every declaration and replace the rule rows of ``marts.dq_issues`` (one
     transaction: on any failure the table is left as it was). Returns the number of issues
-    the rules found. ``staged``: the caller has run ``stage`` (and will ``unstage``)."""
+    the rules found. ``staged``: the caller has run ``stage`` (and will ``unstage``).
+    ``progress(i, n, rule_id)`` is called after each rule."""
     catalog = catalog or default_catalog()
     rules = rules if rules is not None else load_rules(Path(rules_dir), catalog)
     con.execute("begin transaction")
@@ -349,8 +352,10 @@ def run_rules(
             stage(con, catalog)
         con.execute("drop table if exists _dq_out")
         con.execute(issue_table_ddl("_dq_out", temp=True))
-        for rule in rules:
+        for i, rule in enumerate(rules, 1):
             _run_one(con, rule, catalog)
+            if progress is not None:
+                progress(i, len(rules), rule.id)
         n = con.execute("select count(*) from _dq_out").fetchone()[0]
         replace_issues(con, f"starts_with(rule_id, {q(GX_PREFIX)})")
         if not staged:

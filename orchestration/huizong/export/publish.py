@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -159,6 +160,7 @@ class ExportSummary:
 
 
 Plan = list[tuple[OfficialTable, tuple[Finding, ...]]]
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -280,15 +282,25 @@ def _export_one(job: _Job) -> _Decision:
     return d
 
 
-def _export_tables(jobs: list[_Job], workers: int | None) -> list[_Decision]:
+def _export_tables(jobs: list[_Job], workers: int | None, progress: Progress | None = None) -> list[_Decision]:
     """``_export_one`` for every job, in order: in this process for a few tables, else in a
-    pool of processes (``spawn``: the caller's threads, e.g. DuckDB's, are not forked)."""
+    pool of processes (``spawn``: the caller's threads, e.g. DuckDB's, are not forked).
+    ``progress(i, n, table)`` after each table."""
     n = _pool_size(len(jobs), workers)
+    decided: list[_Decision] = []
+
+    def done(results) -> list[_Decision]:
+        for d in results:
+            decided.append(d)
+            if progress is not None:
+                progress(len(decided), len(jobs), f"{d.status}: {'/'.join(d.key)}")
+        return decided
+
     if n <= 1:
-        return [_export_one(job) for job in jobs]
+        return done(_export_one(job) for job in jobs)
     chunk = max(1, min(32, len(jobs) // (8 * n)))
     with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_export_one, jobs, chunksize=chunk))
+        return done(pool.map(_export_one, jobs, chunksize=chunk))
 
 
 # -- the plan: which tables, and what blocks each; shared by the gate and the export ------------
@@ -345,6 +357,7 @@ def export_all(
     log: logging.Logger | logging.LoggerAdapter | None = None,
     planned: Plan | None = None,
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> ExportSummary:
     """Write every official table that passes the gate (or stays released), withhold the
     others, and record each in ``marts.export_log``. ``export_date`` is the 报出日期 of a
@@ -354,7 +367,8 @@ def export_all(
     this connection's current data (then ``catalog`` and ``export_date`` are not used);
     otherwise the gate's remembered plan is taken if the data is unchanged, else the tables
     are built here. ``workers``: processes laying out and writing the tables (default:
-    ``EXPORT_WORKERS`` for more than ``PARALLEL_MIN`` tables, else 1)."""
+    ``EXPORT_WORKERS`` for more than ``PARALLEL_MIN`` tables, else 1). ``progress(i, n,
+    what)``: called after each table."""
     exports_dir = Path(exports_dir).resolve()
     catalog = catalog or default_catalog()
     if planned is None:
@@ -367,7 +381,7 @@ def export_all(
     summary = ExportSummary(exports_dir)
     jobs = [(table, tuple(blocking), previous.get(table.key), str(table_path(exports_dir, table)), renderer)
             for table, blocking in planned]
-    decided = _export_tables(jobs, workers)
+    decided = _export_tables(jobs, workers, progress)
     kept: set[Path] = set()
     rows: list[LogRow] = []
     for (table, blocking, *_), d in zip(jobs, decided):
