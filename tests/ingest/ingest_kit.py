@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from huizong.catalog import default_catalog
+from huizong.demo.writer import add_cached_formulas
 from huizong.ingest.files import InboxFile
 from huizong.ingest.sheet import ParsedSheet, parse_grid
 from huizong.ingest.submission import FileOutcome, read_submission
@@ -166,30 +166,10 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str,
     wb.save(buf)
     data = buf.getvalue()
     if formulas:
-        data = _add_formulas(data, list(sheets), formulas)
+        data = add_cached_formulas(data, [formulas.get(name, {}) for name in sheets])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
-
-
-def _add_formulas(data: bytes, names: list[str], formulas: dict[str, dict[str, str]]) -> bytes:
-    import re
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if m:
-                f = formulas.get(names[int(m.group(1)) - 1], {})
-                for ref, formula in f.items():
-                    content, n = re.subn(
-                        rf'<c r="{ref}"([^>]*?)( t="n")?><v>'.encode(), rf'<c r="{ref}"\1><f>{formula}</f><v>'.encode(), content
-                    )
-                    assert n == 1, f"no numeric cell {ref} to put a formula in"
-            z.writestr(info, content)
-    return out.getvalue()
 
 
 def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8") -> Path:

@@ -79,35 +79,44 @@ def xlsx_bytes(sheets: list[tuple[str, Rendered | list[list[Any]]]]) -> bytes:
     wb.properties.creator = "WPS Office"
     buf = io.BytesIO()
     wb.save(buf)
-    return _finish_xlsx(buf.getvalue(), formulas)
+    return add_cached_formulas(buf.getvalue(), formulas, fixed_time=True)
 
 
 _CELL_OPEN = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)><v>')
 _CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def _finish_xlsx(data: bytes, formulas: list[dict[str, str]]) -> bytes:
+def add_cached_formulas(data: bytes, formulas: list[dict[str, str]], fixed_time: bool = False) -> bytes:
+    """The xlsx ``data`` with a formula put in front of the value of each cell named in
+    ``formulas`` (one dict per sheet, in order: cell -> formula), as Excel saves a formula
+    with its cached result (openpyxl stores either, never both). ``fixed_time``: the zip
+    entries and core.xml carry one fixed time, so the same workbook gives the same bytes.
+    Raises ``ValueError`` for a cell that holds no value to put a formula on."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             content = src.read(info.filename)
             m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if m and formulas[int(m.group(1)) - 1]:
-                f = formulas[int(m.group(1)) - 1]
+            f = formulas[int(m.group(1)) - 1] if m and int(m.group(1)) <= len(formulas) else None
+            if f:
+                found: set[str] = set()
 
-                def add(match: re.Match, f=f) -> bytes:
+                def add(match: re.Match, f=f, found=found) -> bytes:
                     ref = match.group(1).decode()
                     if ref in f:
+                        found.add(ref)
                         attrs = match.group(2).replace(b' t="n"', b"")
                         formula = f[ref].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
                         return b'<c r="' + match.group(1) + b'"' + attrs + b"><f>" + formula.encode() + b"</f><v>"
                     return match.group(0)
 
                 content = _CELL_OPEN.sub(add, content)
-            elif info.filename == "docProps/core.xml":
+                if set(f) - found:
+                    raise ValueError(f"{info.filename}: no cell with a value at {sorted(set(f) - found)} to put a formula on")
+            elif fixed_time and info.filename == "docProps/core.xml":
                 content = _CORE_TIME.sub(lambda m: m.group(1) + _FIXED_ISO.encode() + m.group(2), content)
-            zi = zipfile.ZipInfo(info.filename, FIXED_TIME)
+            zi = zipfile.ZipInfo(info.filename, FIXED_TIME if fixed_time else info.date_time)
             zi.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(zi, content)
     return out.getvalue()
