@@ -45,8 +45,10 @@ def record(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     con.execute("insert or replace into raw.ingest_state values (?, ?)", [STATE_KEY, fingerprint]).fetchall()
 
 
-def up_to_date(sources_dir: Path, published: Path) -> tuple[bool, str]:
-    """(True, why) when a run would change nothing; (False, why not) otherwise."""
+def up_to_date(sources_dir: Path, published: Path, exports_dir: Path | None = None) -> tuple[bool, str]:
+    """(True, why) when a run would change nothing; (False, why not) otherwise. With
+    ``exports_dir``, the tables must also have been written there (a run told to export
+    somewhere else has work to do)."""
     if not published.exists():
         return False, "no published warehouse yet"
     try:
@@ -67,6 +69,11 @@ def up_to_date(sources_dir: Path, published: Path) -> tuple[bool, str]:
     if current != known:
         changed = len(set(current.items()) ^ set(known.items()))
         return False, f"{changed} inbox file versions differ from the published warehouse"
+    if exports_dir is not None:
+        root = Path(exports_dir).resolve()
+        elsewhere = [p for p in written if not Path(p).resolve().is_relative_to(root)]
+        if elsewhere:
+            return False, f"the last run wrote its {len(elsewhere)} tables elsewhere than {root}"
     missing = [p for p in written if not Path(p).exists()]
     if missing:
         return False, f"{len(missing)} official table files are missing from the exports"

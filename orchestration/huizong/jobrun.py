@@ -53,7 +53,7 @@ def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2, for
         # nothing changed, the job would skip every step, so it need not start at all
         from huizong.freshness import up_to_date
 
-        fresh, why = up_to_date(sources, warehouse)
+        fresh, why = up_to_date(sources, warehouse, exports)
         if fresh:
             summary = summarize(warehouse, exports)
             summary.skipped = f"nothing to do: {why}"

@@ -152,3 +152,18 @@ def test_a_warehouse_named_like_a_schema_is_refused(samples_dir, tmp_path, name)
     said = result.output.replace("\n", "")  # the console folds long lines
     assert f"a file named {name}" in said and "schema" in said
     assert not any(tmp_path.iterdir())  # no warehouse, no exports folder
+
+
+def test_a_rerun_without_changes_stops_early_unless_exporting_elsewhere(job_run, tmp_path):
+    root, _ = job_run
+    shutil.copyfile(root / "w.duckdb", tmp_path / "w.duckdb")  # the module's warehouse stays as it is
+    args = ["run", "--sources", str(root / "sources"), "--warehouse", str(tmp_path / "w.duckdb")]
+    # same inbox, code and exports folder: nothing to do, said before Dagster is even loaded
+    same = CliRunner().invoke(app, [*args, "--exports", str(root / "exports")])
+    assert same.exit_code == 0, same.output
+    assert "nothing to do" in same.output and "steps:" not in same.output
+    # another exports folder: the job runs and writes the tables there
+    other = CliRunner().invoke(app, [*args, "--exports", str(tmp_path / "elsewhere")])
+    assert other.exit_code == 0, other.output
+    assert "nothing to do" not in other.output and "steps:" in other.output
+    assert list((tmp_path / "elsewhere").glob("*/FP1_*.xlsx"))

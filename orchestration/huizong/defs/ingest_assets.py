@@ -24,7 +24,7 @@ def raw_inbox(context: AssetExecutionContext, paths: HuizongPaths):
     When nothing changed since the published build (same files, code and reference data),
     nothing is materialized and every downstream step is skipped."""
     warehouse = paths.warehouse
-    fresh, why = up_to_date(paths.sources, warehouse.path)
+    fresh, why = up_to_date(paths.sources, warehouse.path, paths.exports)
     if fresh and not paths.force:
         context.log.info(f"nothing to do: {why}")
         return
