@@ -172,7 +172,7 @@ def main() -> None:
     print()
     print(f"{'raw-read floor':34s} {floor:8.1f} s")
     print(f"{'full huizong run':34s} {full:8.1f} s   = {full / floor:.2f} x floor (target <= 3)")
-    print(f"{'  of which the stack starting up':34s} {imports + dbt_start:8.1f} s   = {(imports + dbt_start) / floor:.2f} x floor"
+    print(f"{'the stack starting up, no work':34s} {imports + dbt_start:8.1f} s   = {(imports + dbt_start) / floor:.2f} x floor"
           f" (imports {imports:.1f} s, dbt start-up {dbt_start:.1f} s)")
     print(f"{'re-run, no changes':34s} {again:8.1f} s   = {100 * again / full:.1f} % of full (target <= 10 %)")
     print(f"{'re-run, one township resubmitted':34s} {resub:8.1f} s")

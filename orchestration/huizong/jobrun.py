@@ -13,10 +13,6 @@ class JobFailed(RuntimeError):
     pass
 
 
-# The warehouse's schemas (raw: the reader; the rest: dbt_project.yml) and DuckDB's own names.
-# DuckDB names a database after its file's stem, so none of these may be the file's stem.
-WAREHOUSE_SCHEMAS = frozenset({"raw", "staging", "intermediate", "marts", "catalog", "main", "temp", "system", "memory"})
-
 
 @dataclass
 class RunSummary:
@@ -42,12 +38,11 @@ def run_job(sources: Path, warehouse: Path, exports: Path, workers: int = 2, for
         reference_paths(sources)
     except SourcesError as exc:
         raise JobFailed(str(exc)) from exc
-    if warehouse.stem.lower() in WAREHOUSE_SCHEMAS:
-        raise JobFailed(
-            f"warehouse {warehouse}: a file named {warehouse.name} gives the database the name "
-            f"'{warehouse.stem}', the name of one of its schemas ({', '.join(sorted(WAREHOUSE_SCHEMAS))}), "
-            "so a query such as raw.cells would be ambiguous: choose another file name (e.g. huizong.duckdb)"
-        )
+    from huizong.warehouse import name_problem
+
+    problem = name_problem(warehouse)
+    if problem:
+        raise JobFailed(problem)
     if not force and warehouse.exists():
         # the check the ingestion asset makes first, made before Dagster is even loaded: with
         # nothing changed, the job would skip every step, so it need not start at all

@@ -18,6 +18,23 @@ from pathlib import Path
 import duckdb
 
 
+# The warehouse's schemas (raw: the reader; the rest: dbt_project.yml) and DuckDB's own names.
+WAREHOUSE_SCHEMAS = frozenset({"raw", "staging", "intermediate", "marts", "catalog", "main", "temp", "system", "memory"})
+
+
+def name_problem(path: Path | str) -> str | None:
+    """Why ``path`` cannot be the warehouse file, or None. DuckDB names a database after its
+    file name up to the first dot (``raw.duckdb`` and ``raw.v2.duckdb`` are both ``raw``): a
+    database named like one of its schemas makes ``raw.cells`` ambiguous."""
+    path = Path(path)
+    db = path.name.split(".", 1)[0]
+    if db.lower() in WAREHOUSE_SCHEMAS:
+        return (f"warehouse {path}: a file named {path.name} gives the database the name '{db}', the name of one "
+                f"of its schemas ({', '.join(sorted(WAREHOUSE_SCHEMAS))}), so a query such as raw.cells would be "
+                "ambiguous: choose another file name (e.g. huizong.duckdb)")
+    return None
+
+
 class Warehouse:
     def __init__(self, path: Path | str):
         self.path = Path(path).resolve()
@@ -28,6 +45,9 @@ class Warehouse:
 
     def begin(self) -> Path:
         """Start a new build from the published state (discarding any crashed build)."""
+        problem = name_problem(self.path)
+        if problem:
+            raise ValueError(problem)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for stale in (self.building_path, Path(str(self.building_path) + ".wal")):
             stale.unlink(missing_ok=True)

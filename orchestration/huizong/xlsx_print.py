@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openpyxl.worksheet.properties import PageSetupProperties
-
 
 @dataclass(frozen=True)
 class PrintSetup:
@@ -28,6 +26,8 @@ A4_LANDSCAPE = PrintSetup()
 
 def a4_landscape_fit_width(ws, setup: PrintSetup = A4_LANDSCAPE) -> None:
     """Apply ``setup`` to an openpyxl worksheet."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     ws.page_setup.paperSize = setup.paper
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if setup.landscape else ws.ORIENTATION_PORTRAIT
     ws.page_setup.fitToWidth = setup.fit_width

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -99,3 +100,17 @@ def test_the_scheduled_job_builds_and_publishes(samples_dir, tmp_path):
         assert con.execute("select count(*) from marts.export_log where status = 'written'").fetchone()[0] > 0
     finally:
         con.close()
+
+
+def test_the_dagster_dbt_internals_huizong_replaces_still_exist():
+    """``DbtCli`` overrides two private methods of dagster-dbt to save start-up time; an
+    upgrade that renames them must fail here instead of silently costing seconds a night."""
+    from dagster_dbt import DbtCliResource
+
+    from huizong.defs.definitions import DBT_EXECUTABLE, build_resources
+
+    assert callable(getattr(DbtCliResource, "_initialize_dbt_core_adapter", None))
+    assert isinstance(DbtCliResource.__dict__.get("_cli_version"), cached_property)
+    dbt = build_resources()["dbt"]
+    assert dbt.dbt_executable == DBT_EXECUTABLE
+    assert dbt._cli_version.major == 1 and dbt._initialize_dbt_core_adapter(["build"]) is None

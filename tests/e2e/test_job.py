@@ -140,7 +140,7 @@ def test_failing_gate_check_blocks_the_exports(samples_dir, tmp_path, monkeypatc
     assert not [p for p in (tmp_path / "exports").rglob("*.xlsx") if p.parent.name != "退回修改通知"]
 
 
-@pytest.mark.parametrize("name", ["raw.duckdb", "marts.duckdb", "Staging.db"])
+@pytest.mark.parametrize("name", ["raw.duckdb", "marts.duckdb", "Staging.db", "marts.v2.duckdb"])
 def test_a_warehouse_named_like_a_schema_is_refused(samples_dir, tmp_path, name):
     """DuckDB names the database after the file: ``raw.duckdb`` would make ``raw.cells``
     ambiguous. The run refuses before touching anything and says why."""

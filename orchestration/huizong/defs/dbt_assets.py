@@ -3,6 +3,7 @@
 
 import os
 import shutil
+import sys
 from functools import cached_property
 from pathlib import Path
 
@@ -62,15 +63,23 @@ def ensure_manifest(project: DbtProject = dbt_project) -> None:
 
 ensure_manifest()
 
+# The dbt of this environment, whether or not the venv is on PATH.
+VENV_DBT = Path(sys.executable).parent / "dbt"
+
+
 class DbtCli(DbtCliResource):
     """dagster-dbt's CLI resource without two start-up costs it pays in the calling process
     before each command (about 3 s each, every night, while dbt starts in its own process
-    anyway): it asks the executable for its version (``dbt --version``), which here is the
-    dbt-core installed beside this package; and it opens a dbt adapter handle, which serves
-    only ``fetch_column_metadata`` and row counts, which these assets do not ask for."""
+    anyway): it asks the executable for its version (``dbt --version``), which for this
+    environment's dbt is the dbt-core installed beside this package; and it opens a dbt adapter
+    handle, which serves only ``fetch_column_metadata`` and row counts, which these assets do
+    not ask for (they would get none). Both are private methods of dagster-dbt: a test checks
+    they still exist, so an upgrade that renames them fails there, not silently."""
 
     @cached_property
     def _cli_version(self):
+        if Path(self.dbt_executable).resolve() != VENV_DBT.resolve():  # another dbt: ask it
+            return super()._cli_version
         from importlib.metadata import version as installed
 
         from packaging import version
@@ -93,9 +102,11 @@ def huizong_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, path
     # dbt works in its own process; meanwhile this one loads what the checks after it need
     prewarm_gx()
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
-    yield from invocation.stream()
-    keep_parse_state(Path(invocation.target_path))
-    prune_invocation_targets()
+    try:
+        yield from invocation.stream()
+    finally:  # a build with failing tests parsed the project all the same
+        keep_parse_state(Path(invocation.target_path))
+        prune_invocation_targets()
 
 
 def keep_parse_state(invocation_target: Path, project: DbtProject = dbt_project) -> None:
@@ -104,10 +115,12 @@ def keep_parse_state(invocation_target: Path, project: DbtProject = dbt_project)
     part of it), and dagster-dbt copies the state from target/ into each build's own folder
     but never back: without this every night would parse in full."""
     state = invocation_target / "partial_parse.msgpack"
-    if state.exists():
-        tmp = Path(project.manifest_path).parent / f".partial_parse.{os.getpid()}"
+    tmp = Path(project.manifest_path).parent / f".partial_parse.{os.getpid()}"
+    try:
         shutil.copyfile(state, tmp)
         os.replace(tmp, Path(project.manifest_path).parent / "partial_parse.msgpack")
+    except OSError:  # no state written (dbt failed early): the next build parses in full
+        tmp.unlink(missing_ok=True)
 
 
 def prune_invocation_targets(project: DbtProject = dbt_project, keep: int = 5, min_age_s: float = 3600) -> None:
@@ -118,7 +131,12 @@ def prune_invocation_targets(project: DbtProject = dbt_project, keep: int = 5, m
     import time
 
     target = Path(project.manifest_path).parent
-    runs = sorted((p for p in target.glob("huizong_dbt_assets-*") if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in runs[keep:]:
-        if time.time() - old.stat().st_mtime >= min_age_s:
+    runs = []
+    for p in target.glob("huizong_dbt_assets-*"):
+        try:
+            runs.append((p.stat().st_mtime, p))
+        except OSError:  # another process pruned it meanwhile
+            continue
+    for mtime, old in sorted(runs, reverse=True)[keep:]:
+        if time.time() - mtime >= min_age_s:
             shutil.rmtree(old, ignore_errors=True)

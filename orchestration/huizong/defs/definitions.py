@@ -9,12 +9,10 @@ raw.* (ingest) -> dbt staging/intermediate/marts (dbt tests as asset checks)
 from __future__ import annotations
 
 import shutil
-import sys
-from pathlib import Path
 
 from dagster import Definitions
 
-from huizong.defs.dbt_assets import DbtCli, dbt_project, huizong_dbt_assets
+from huizong.defs.dbt_assets import VENV_DBT, DbtCli, dbt_project, huizong_dbt_assets
 from huizong.defs.ingest_assets import raw_inbox
 from huizong.defs.publish_assets import (
     dq_checks,
@@ -28,9 +26,7 @@ from huizong.defs.publish_assets import (
 from huizong.defs.resources import HuizongPaths, default_paths
 from huizong.defs.schedules import inbox_sensor, nightly_job, nightly_schedule
 
-# The dbt of this environment, whether or not the venv is on PATH.
-_venv_dbt = Path(sys.executable).parent / "dbt"
-DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") or "dbt")
+DBT_EXECUTABLE = str(VENV_DBT) if VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
 
 ALL_ASSETS = [raw_inbox, huizong_dbt_assets, dq_issues, feedback_notices, publication_gate, official_tables, published_warehouse]
 ALL_CHECKS = [dq_checks, gate_check]

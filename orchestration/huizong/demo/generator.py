@@ -763,7 +763,6 @@ class _Generator:
     # -- the city's targets -------------------------------------------------------------------
     def targets(self, plan: _Plan) -> list[FileJob]:
         jobs = []
-        cat = self.cat
         for city in sorted((a for a in self.reg.rows if a.level == "city"), key=lambda a: a.code):
             for year in self.years:
                 rng = random.Random(f"{self.seed}:fpt:{city.code}:{year}")

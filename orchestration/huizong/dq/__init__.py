@@ -69,6 +69,8 @@ def run_all(
     t0 = time.perf_counter()
     gx_con = con.cursor()  # its own temp objects and transactions
     try:
+        # con first: DuckDB keeps Python functions in the catalog both connections share, so
+        # con registers the rules' function and its unstage (last) removes it
         engine.stage(con, catalog)
         engine.stage(gx_con, catalog)
 
@@ -78,7 +80,11 @@ def run_all(
 
         with ThreadPoolExecutor(1, thread_name_prefix="great-expectations") as pool:
             gx_run = pool.submit(suites)
-            n_rules = run_rules(con, rules_dir, catalog, staged=True, progress=progress)
+            try:
+                n_rules = run_rules(con, rules_dir, catalog, staged=True, progress=progress)
+            except BaseException:
+                gx_con.interrupt()  # do not wait for the suites to finish before failing
+                raise
             if log is not None:
                 log.info(f"rules ({rules_dir}): {n_rules} issues in {time.perf_counter() - t0:.1f}s")
             gx_issues, gx_s = gx_run.result()

@@ -60,7 +60,7 @@ from huizong.export.xlsx import write_table_xlsx, write_xlsx
 
 WRITTEN, WITHHELD, RELEASED = "written", "withheld", "released"
 EXPORT_WORKERS = 2  # the production machine has 2 cores; HUIZONG_EXPORT_WORKERS overrides
-PARALLEL_MIN = 50  # fewer xlsx files to write than this: one process (a pool costs ~1 s to start)
+PARALLEL_MIN = 50  # this many tables or fewer: one process (a pool costs ~1 s to start)
 # The modules whose code shapes the files (a change rewrites every table once).
 _RENDER_MODULES = ("tables", "grid", "text", "csvfile", "xlsx")
 _OUR_FILE = re.compile(r"^(FP[0-9A-Z]+)_(\d{12})\.(xlsx|csv)$")

@@ -132,7 +132,7 @@ def write_xlsx(grid: Grid, path: Path, stamp: date | None = None) -> str:
 
 
 def write_table_xlsx(job: tuple[OfficialTable, str]) -> str:
-    """Lay out one table and write its xlsx: the unit of work of the export's process pool
-    (a table pickles small; its grid is rebuilt in the worker). Returns the file's sha256."""
+    """Lay out one table and write its xlsx (``release``: one table, whatever its findings).
+    Returns the file's sha256."""
     table, path = job
     return write_xlsx(layout(table), Path(path), stamp=table.report_date)
