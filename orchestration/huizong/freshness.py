@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 
 from huizong import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT
-from huizong.ingest.files import discover, file_sha256
+from huizong.ingest.files import discover, file_sha256, reference_paths
+from huizong.ingest.state import state_get, state_put
 
 STATE_KEY = "build_inputs"
 _CODE_DIRS = (
@@ -34,15 +35,13 @@ def build_fingerprint(sources_dir: Path) -> str:
             for p in paths:
                 h.update(str(p.relative_to(PROJECT_ROOT)).encode())
                 h.update(file_sha256(p).encode())
-    for name in ("areas.csv", "subsidy_rates.csv"):
-        ref = Path(sources_dir) / "reference" / name
-        h.update(file_sha256(ref).encode() if ref.exists() else b"-")
+    for ref in reference_paths(Path(sources_dir)):
+        h.update(file_sha256(ref).encode())
     return h.hexdigest()
 
 
 def record(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
-    con.execute("create table if not exists raw.ingest_state (key varchar primary key, value varchar)").fetchall()
-    con.execute("insert or replace into raw.ingest_state values (?, ?)", [STATE_KEY, fingerprint]).fetchall()
+    state_put(con, STATE_KEY, fingerprint)
 
 
 def up_to_date(sources_dir: Path, published: Path, exports_dir: Path | None = None) -> tuple[bool, str]:
@@ -56,8 +55,7 @@ def up_to_date(sources_dir: Path, published: Path, exports_dir: Path | None = No
     except duckdb.Error as exc:
         return False, f"published warehouse unreadable: {exc}"
     try:
-        state = con.execute(f"select value from raw.ingest_state where key = '{STATE_KEY}'").fetchall()
-        if not state or state[0][0] != build_fingerprint(sources_dir):
+        if state_get(con, STATE_KEY) != build_fingerprint(sources_dir):
             return False, "code, declarations or reference data changed since the last build"
         known = dict(con.execute("select file_path, sha256 from raw.files").fetchall())
         written = [p for (p,) in con.execute("select path from marts.export_log where path is not null").fetchall()]

@@ -11,6 +11,7 @@ import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from huizong.normalize import compact
@@ -36,6 +37,11 @@ class Area:
 
     def valid_in(self, year: int) -> bool:
         return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """Every spelling the area is known by: the ``name_keys`` of its name and aliases."""
+        return frozenset(name_keys(self.name).union(*(name_keys(al) for al in self.aliases)))
 
 
 def name_keys(name: str) -> set[str]:
@@ -68,7 +74,7 @@ class Registry:
         # its tails instead of comparing it with every area of a province
         self._by_key: dict[str, list[tuple[int, Area]]] = defaultdict(list)
         for pos, a in enumerate(areas):
-            for key in name_keys(a.name) | {k for al in a.aliases for k in name_keys(al)}:
+            for key in a.keys:
                 self._by_key[key].append((pos, a))
 
     @classmethod
@@ -144,7 +150,7 @@ class Registry:
         return self.area(code, year) or self.area(code)
 
     def _name_matches_tail(self, area: Area, text: str) -> bool:
-        for key in name_keys(area.name) | {k for al in area.aliases for k in name_keys(al)}:
+        for key in area.keys:
             if text == key or text.endswith(key) and len(key) >= 2:
                 prefix = text[: len(text) - len(key)]
                 if not prefix or self._is_ancestor_prefix(area, prefix):
@@ -174,7 +180,7 @@ class Registry:
         ambiguous: set[str] = set()
         villages = self.villages_of(township_code, year)
         for v in villages:
-            for key in name_keys(v.name) | {k for al in v.aliases for k in name_keys(al)}:
+            for key in v.keys:
                 if key in index and index[key] != v.code:
                     ambiguous.add(key)
                 index[key] = v.code

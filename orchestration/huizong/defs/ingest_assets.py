@@ -24,10 +24,13 @@ def raw_inbox(context: AssetExecutionContext, paths: HuizongPaths):
     When nothing changed since the published build (same files, code and reference data),
     nothing is materialized and every downstream step is skipped."""
     warehouse = paths.warehouse
-    fresh, why = up_to_date(paths.sources, warehouse.path, paths.exports)
-    if fresh and not paths.force:
-        context.log.info(f"nothing to do: {why}")
-        return
+    if paths.force:
+        why = "forced"
+    else:
+        fresh, why = up_to_date(paths.sources, warehouse.path, paths.exports)
+        if fresh:
+            context.log.info(f"nothing to do: {why}")
+            return
     context.log.info(f"building: {why}")
     warehouse.begin()
 

@@ -186,39 +186,38 @@ class _Safe(dict):
 
 CHUNK_ROWS = int(os.environ.get("HUIZONG_GX_CHUNK_ROWS", "1000000"))
 
+
+def _expectations(*names: str) -> frozenset[str]:
+    return frozenset(f"expect_{n}" for n in names)
+
+
 # a row's verdict depends on that row alone: any chunking gives the whole batch's verdicts
-_ROW_LOCAL = frozenset(
-    f"expect_{t}"
-    for t in (
-        "column_values_to_not_be_null", "column_values_to_be_null", "column_values_to_be_in_set",
-        "column_values_to_not_be_in_set", "column_values_to_be_between", "column_values_to_match_regex",
-        "column_values_to_not_match_regex", "column_values_to_match_regex_list",
-        "column_values_to_not_match_regex_list", "column_values_to_match_like_pattern",
-        "column_values_to_not_match_like_pattern", "column_values_to_match_like_pattern_list",
-        "column_values_to_not_match_like_pattern_list", "column_value_lengths_to_be_between",
-        "column_value_lengths_to_equal", "column_values_to_match_strftime_format",
-        "column_values_to_be_dateutil_parseable", "column_values_to_be_json_parseable",
-        "column_values_to_match_json_schema", "column_pair_values_to_be_equal",
-        "column_pair_values_a_to_be_greater_than_b", "column_pair_values_to_be_in_set",
-        "select_column_values_to_be_unique_within_record", "multicolumn_sum_to_equal",
-    )
+_ROW_LOCAL = _expectations(
+    "column_values_to_not_be_null", "column_values_to_be_null", "column_values_to_be_in_set",
+    "column_values_to_not_be_in_set", "column_values_to_be_between", "column_values_to_match_regex",
+    "column_values_to_not_match_regex", "column_values_to_match_regex_list",
+    "column_values_to_not_match_regex_list", "column_values_to_match_like_pattern",
+    "column_values_to_not_match_like_pattern", "column_values_to_match_like_pattern_list",
+    "column_values_to_not_match_like_pattern_list", "column_value_lengths_to_be_between",
+    "column_value_lengths_to_equal", "column_values_to_match_strftime_format",
+    "column_values_to_be_dateutil_parseable", "column_values_to_be_json_parseable",
+    "column_values_to_match_json_schema", "column_pair_values_to_be_equal",
+    "column_pair_values_a_to_be_greater_than_b", "column_pair_values_to_be_in_set",
+    "select_column_values_to_be_unique_within_record", "multicolumn_sum_to_equal",
 )
 # a row is compared with the rows sharing its values: chunks must not split equal keys
-_KEYED = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
+_KEYED = _expectations("column_values_to_be_unique", "compound_columns_to_be_unique")
 # the column's dtype (the same in every chunk, see ``_stable_dtypes``), or each value's type
-_DTYPE = frozenset({"expect_column_values_to_be_of_type", "expect_column_values_to_be_in_type_list"})
+_DTYPE = _expectations("column_values_to_be_of_type", "column_values_to_be_in_type_list")
 # may see a string column as a pandas categorical (same verdicts: isnull, isin, astype(str), duplicated)
-_AS_CATEGORY = frozenset(
-    f"expect_{t}"
-    for t in (
-        "column_values_to_not_be_null", "column_values_to_be_null", "column_values_to_be_in_set",
-        "column_values_to_not_be_in_set", "column_values_to_match_regex", "column_values_to_not_match_regex",
-        "column_values_to_be_unique", "compound_columns_to_be_unique",
-    )
+_AS_CATEGORY = _expectations(
+    "column_values_to_not_be_null", "column_values_to_be_null", "column_values_to_be_in_set",
+    "column_values_to_not_be_in_set", "column_values_to_match_regex", "column_values_to_not_match_regex",
+    "column_values_to_be_unique", "compound_columns_to_be_unique",
 )
 # may see an integer column as int64 (float64 when it has nulls, which GX drops first): GX's
 # vectorized path for ``between`` takes only int64 and float64
-_AS_WIDE_INT = frozenset({"expect_column_values_to_not_be_null", "expect_column_values_to_be_null", "expect_column_values_to_be_between"})
+_AS_WIDE_INT = _expectations("column_values_to_not_be_null", "column_values_to_be_null", "column_values_to_be_between")
 _SMALL_INTS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER"})
 _ANY_COLUMN = "*"  # an expectation whose columns are not known (table level, row_condition)
 

@@ -52,11 +52,12 @@ import duckdb
 from huizong.catalog import Catalog, default_catalog
 from huizong.export.csvfile import csv_bytes, write_csv
 from huizong.export.gate import blocking_findings, withheld_reason
-from huizong.export.grid import layout
+from huizong.export.grid import Grid, layout
 from huizong.export.log import LogRow, read_log, replace_log, upsert_log
 from huizong.export.tables import PUBLISHING_LEVELS, OfficialTable, build_tables
 from huizong.export.warehouse import Finding, Snapshot, load_snapshot, snapshot_signature
-from huizong.export.xlsx import write_table_xlsx, write_xlsx
+from huizong.export.xlsx import write_xlsx
+from huizong.ingest.files import file_sha256
 
 WRITTEN, WITHHELD, RELEASED = "written", "withheld", "released"
 EXPORT_WORKERS = 2  # the production machine has 2 cores; HUIZONG_EXPORT_WORKERS overrides
@@ -163,14 +164,6 @@ Plan = list[tuple[OfficialTable, tuple[Finding, ...]]]
 Progress = Callable[[int, int, str], None]
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    table: OfficialTable
-    csv: bytes
-    blocking: tuple[Finding, ...]
-    fingerprint: str
-
-
 @dataclass
 class _Decision:
     """What the export did with one table (made by ``_export_one``, in a worker or here)."""
@@ -197,9 +190,18 @@ def _fingerprint(data: bytes, blocking: tuple[Finding, ...]) -> str:
     return h.hexdigest()
 
 
-def _prepare(table: OfficialTable, blocking: tuple[Finding, ...]) -> _Prepared:
-    data = csv_bytes(layout(table))
-    return _Prepared(table, data, blocking, _fingerprint(data, blocking))
+def _laid_out(table: OfficialTable, blocking: tuple[Finding, ...]) -> tuple[Grid, bytes, str]:
+    """The table's grid, its CSV bytes and its fingerprint (CSV + blocking findings)."""
+    grid = layout(table)
+    data = csv_bytes(grid)
+    return grid, data, _fingerprint(data, blocking)
+
+
+def _write_files(grid: Grid, data: bytes, path: Path, table: OfficialTable) -> str:
+    """Write the table's xlsx and CSV; returns the xlsx's sha256."""
+    digest = write_xlsx(grid, path, stamp=table.report_date)
+    write_csv(data, path.with_suffix(".csv"))
+    return digest
 
 
 @lru_cache(maxsize=1)
@@ -219,19 +221,15 @@ def renderer_version() -> str:
     return h.hexdigest()[:16]
 
 
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _intact(prev: LogRow | None, status: str, p: _Prepared, path: Path, renderer: str) -> str | None:
+def _intact(prev: LogRow | None, status: str, fingerprint: str, data: bytes, path: Path, renderer: str) -> str | None:
     """The logged xlsx hash when the table's files need not be written again: the last
     export gave it the same status and fingerprint at the same path with the same renderer,
     and the files on disk are still the ones it wrote. None: write them."""
-    if (prev is None or prev.status != status or prev.fingerprint != p.fingerprint or prev.path != str(path)
+    if (prev is None or prev.status != status or prev.fingerprint != fingerprint or prev.path != str(path)
             or prev.renderer != renderer or not prev.xlsx_sha256):
         return None
     try:
-        if path.with_suffix(".csv").read_bytes() != p.csv or _file_sha256(path) != prev.xlsx_sha256:
+        if path.with_suffix(".csv").read_bytes() != data or file_sha256(path) != prev.xlsx_sha256:
             return None
     except OSError:  # missing (deleted) or unreadable
         return None
@@ -257,11 +255,9 @@ def _export_one(job: _Job) -> _Decision:
     pickles small); a pure function of the job and the files, whichever process runs it."""
     table, blocking, prev, path, renderer = job
     path = Path(path)
-    grid = layout(table)
-    data = csv_bytes(grid)
-    p = _Prepared(table, data, blocking, _fingerprint(data, blocking))
-    d = _Decision(table.key, p.fingerprint, path, WRITTEN)
-    if prev is not None and prev.status == RELEASED and prev.fingerprint == p.fingerprint:
+    grid, data, fingerprint = _laid_out(table, blocking)
+    d = _Decision(table.key, fingerprint, path, WRITTEN)
+    if prev is not None and prev.status == RELEASED and prev.fingerprint == fingerprint:
         d.status, d.reason = RELEASED, prev.reason
         d.released_by, d.released_at = prev.released_by, prev.released_at
     elif blocking:
@@ -274,10 +270,9 @@ def _export_one(job: _Job) -> _Decision:
     if d.status == WITHHELD:
         d.removed = tuple(_remove(path))
         return d
-    d.xlsx_sha256 = _intact(prev, d.status, p, path, renderer)
+    d.xlsx_sha256 = _intact(prev, d.status, fingerprint, data, path, renderer)
     if d.xlsx_sha256 is None:
-        d.xlsx_sha256 = write_xlsx(grid, path, stamp=table.report_date)
-        write_csv(data, path.with_suffix(".csv"))
+        d.xlsx_sha256 = _write_files(grid, data, path, table)
         d.files_written = True
     return d
 
@@ -455,12 +450,12 @@ def release(
     if not match:
         raise NoSuchTable(f"no official table {form_code} {area_code} for period {period}")
     table = match[0]
-    p = _prepare(table, tuple(blocking_findings(table, snap)))
+    blocking = tuple(blocking_findings(table, snap))
+    grid, data, fingerprint = _laid_out(table, blocking)
     path = table_path(exports_dir, table)
-    xlsx_hash = write_table_xlsx((table, str(path)))
-    write_csv(p.csv, path.with_suffix(".csv"))
+    xlsx_hash = _write_files(grid, data, path, table)
     now = datetime.now()
     upsert_log(con, LogRow(period, form_code, area_code, RELEASED, str(path), reason.strip(), released_by, now,
-                           p.fingerprint, now, xlsx_hash, renderer_version()))
-    return TableOutcome(period, form_code, area_code, table.area_name, RELEASED, path, reason.strip(), p.blocking,
+                           fingerprint, now, xlsx_hash, renderer_version()))
+    return TableOutcome(period, form_code, area_code, table.area_name, RELEASED, path, reason.strip(), blocking,
                         files_written=True)

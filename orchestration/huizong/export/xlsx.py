@@ -18,8 +18,7 @@ from pathlib import Path
 import xlsxwriter
 
 from huizong.atomic import write_bytes_atomic
-from huizong.export.grid import Grid, GridCell, layout
-from huizong.export.tables import OfficialTable
+from huizong.export.grid import Grid, GridCell
 from huizong.export.text import number_format
 from huizong.xlsx_print import apply_xlsxwriter
 
@@ -130,9 +129,3 @@ def write_xlsx(grid: Grid, path: Path, stamp: date | None = None) -> str:
     write_bytes_atomic(data, path)
     return hashlib.sha256(data).hexdigest()
 
-
-def write_table_xlsx(job: tuple[OfficialTable, str]) -> str:
-    """Lay out one table and write its xlsx (``release``: one table, whatever its findings).
-    Returns the file's sha256."""
-    table, path = job
-    return write_xlsx(layout(table), Path(path), stamp=table.report_date)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,26 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+# The digests this process has taken: path -> (size, mtime_ns, sha256). One run looks at the
+# inbox up to three times (``huizong run``'s freshness check, the ingestion asset's, the
+# reader's); a file whose size and mtime are unchanged since is not read again. A digest is
+# only kept for a file last modified well before it was read (as git does for its index), so a
+# file rewritten within the file system's timestamp granularity is still read afresh.
+_digests: dict[Path, tuple[int, int, str]] = {}
+_SETTLED_NS = 2_000_000_000
+
+
+def _digest(path: Path, st: os.stat_result) -> str:
+    known = _digests.get(path)
+    if known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
+        return known[2]
+    started = time.time_ns()
+    digest = file_sha256(path)
+    if st.st_mtime_ns < started - _SETTLED_NS:
+        _digests[path] = (st.st_size, st.st_mtime_ns, digest)
+    return digest
+
+
 def discover(sources_dir: Path, inbox_dir: Path | None = None) -> list[InboxFile]:
     """Every file under the inbox (default ``SOURCES/inbox``, or SOURCES itself when it has
     no ``inbox`` folder), skipping ``reference/``. Sorted by path so runs are deterministic."""
@@ -60,7 +82,7 @@ def discover(sources_dir: Path, inbox_dir: Path | None = None) -> list[InboxFile
         inbox_dir = sources_dir / "inbox" if (sources_dir / "inbox").is_dir() else sources_dir
     inbox_dir = Path(inbox_dir).resolve()
     reference = (sources_dir / "reference").resolve()
-    found: list[tuple[tuple[str, ...], Path]] = []
+    found: list[tuple[tuple[str, ...], Path, os.stat_result]] = []
     for dirpath, dirnames, filenames in os.walk(inbox_dir):
         here = Path(dirpath)
         if here == reference or reference in here.parents:
@@ -69,16 +91,19 @@ def discover(sources_dir: Path, inbox_dir: Path | None = None) -> list[InboxFile
         dirnames[:] = [d for d in dirnames if here / d != reference]
         for name in filenames:
             path = here / name
-            if not path.is_file():
+            try:
+                st = path.stat()
+            except OSError:  # gone meanwhile, or a dangling link
+                continue
+            if not stat.S_ISREG(st.st_mode):
                 continue
             rel = path.relative_to(sources_dir).as_posix()
-            found.append((tuple(rel.split("/")), path))
+            found.append((tuple(rel.split("/")), path, st))
     found.sort(key=lambda x: x[0])
-    paths = [p for _, p in found]
     # Hashing is I/O and C code: a few threads overlap it.
     with ThreadPoolExecutor(4) as pool:
-        digests = list(pool.map(file_sha256, paths, chunksize=64))
+        digests = list(pool.map(_digest, [p for _, p, _ in found], [st for _, _, st in found], chunksize=64))
     return [
-        InboxFile(path=p, rel_path="/".join(parts), size=p.stat().st_size, sha256=d)
-        for (parts, p), d in zip(found, digests)
+        InboxFile(path=p, rel_path="/".join(parts), size=st.st_size, sha256=d)
+        for (parts, p, st), d in zip(found, digests)
     ]

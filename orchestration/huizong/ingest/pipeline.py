@@ -15,6 +15,7 @@ import duckdb
 from huizong.catalog import SEEDS_DIR, load_catalog
 from huizong.ingest import store
 from huizong.ingest.files import SourcesError, discover, reference_paths  # noqa: F401 - SourcesError: part of this API
+from huizong.ingest.state import state_get, state_put
 from huizong.ingest.submission import FileOutcome, init_worker, read_chunk, read_submission
 from huizong.registry import Registry
 
@@ -49,7 +50,7 @@ def ingest(
     known = store.known_files(con)
     # The registry decides how files read: when it changes, everything is read again.
     registry_hash = _registry_fingerprint(areas_csv)
-    if _stored_fingerprint(con) != registry_hash:
+    if state_get(con, READER_STATE_KEY) != registry_hash:
         known = {}
     todo = [f for f in files if known.get(f.rel_path) != f.sha256]
     present = {f.rel_path for f in files}
@@ -82,7 +83,7 @@ def ingest(
                 yield store.Batch.from_outcomes(outcomes)
 
     store.replace_batches(con, batches(), removed, [f.rel_path for f in todo], timings)
-    _store_fingerprint(con, registry_hash)
+    state_put(con, READER_STATE_KEY, registry_hash)
     by_status = dict(con.execute("select status, count(*) from raw.files group by 1").fetchall())
     cells = con.execute("select count(*) from raw.cells").fetchone()[0]
     timings["total"] = time.perf_counter() - t0
@@ -108,6 +109,7 @@ def _chunks(files: list, workers: int) -> list[list]:
 
 # Bump when the reader reads the same file differently: stored outcomes are then re-read.
 READER_VERSION = "2"
+READER_STATE_KEY = "reader_inputs"
 
 
 def _registry_fingerprint(areas_csv: Path) -> str:
@@ -116,11 +118,3 @@ def _registry_fingerprint(areas_csv: Path) -> str:
     return READER_VERSION + ":" + file_sha256(areas_csv) + ":" + file_sha256(SEEDS_DIR / "catalog_indicators.csv") + file_sha256(SEEDS_DIR / "catalog_label_aliases.csv")
 
 
-def _stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    con.execute("create table if not exists raw.ingest_state (key varchar primary key, value varchar)")
-    row = con.execute("select value from raw.ingest_state where key = 'reader_inputs'").fetchone()
-    return row[0] if row else None
-
-
-def _store_fingerprint(con: duckdb.DuckDBPyConnection, value: str) -> None:
-    con.execute("insert or replace into raw.ingest_state values ('reader_inputs', ?)", [value]).fetchall()

@@ -76,25 +76,10 @@ class ParsedSheet:
     def n_cells(self) -> int:
         return sum(len(r.values) for r in self.rows)
 
-    def content_key(self) -> tuple:
-        """What the sheet says, independent of where it says it (conflict detection): the
-        indicators in code order, and per row its kind, area (or name) and figures in that
-        order, rows sorted."""
-        columns = next((r.columns for r in self.rows if r.columns), ())
-        order = sorted(range(len(columns)), key=lambda i: columns[i][1])
-        out = []
-        for r in self.rows:
-            if not r.values:
-                continue
-            vals, raw = r.values, r.raw
-            figures = tuple(vals[i] if vals[i] is not None else raw[i] for i in order)
-            out.append((r.row_kind, r.area_code or compact(r.name_raw), repr(figures)))
-        out.sort()
-        return (tuple(columns[i][1] for i in order), *out)
-
     def content_hash(self) -> str:
-        """A digest of ``content_key`` (same meaning: figures by indicator, rows in any
-        order), computed on packed numbers."""
+        """What the sheet says, independent of where it says it (conflict detection), as a
+        digest: the indicators in code order, and per row its kind, area (or name) and figures
+        in that order (a blank figure by its raw text), rows in any order."""
         columns = next((r.columns for r in self.rows if r.columns), ())
         order = sorted(range(len(columns)), key=lambda i: columns[i][1])
         pack = struct.Struct(f"<{len(order)}d").pack

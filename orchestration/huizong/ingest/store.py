@@ -137,14 +137,6 @@ def submission_id(rel_path: str, sheet_name: str) -> str:
     return hashlib.sha1(f"{rel_path}\x00{sheet_name}".encode()).hexdigest()[:16]
 
 
-def _frames(outcomes: list[FileOutcome]) -> dict[str, pd.DataFrame]:
-    """The four raw tables of some outcomes as data frames (what ``insert_batch`` writes)."""
-    con = duckdb.connect()
-    ensure_schema(con)
-    insert_batch(con, Batch.from_outcomes(outcomes))
-    return {t: con.execute(f"select * from raw.{t}").df() for t in ("files", "submissions", "rows", "cells")}
-
-
 _SUB_COLS = ["idx", "submission_id", "file_path", "sheet_name", "form_code", "period", "reporter_code", "reporter_level",
              "report_date", "declared_units", "issuer", "content_hash", "n_rows"]
 _FILE_COLS = ["file_path", "sha256", "size_bytes", "status", "message", "form_codes", "period", "township_code", "rows_loaded", "read_at"]
@@ -167,32 +159,28 @@ class Writer:
         con.execute("create or replace temp table _w_cols (sub bigint, pos smallint, letter varchar, indicator_code varchar)")
         con.execute("create or replace temp table _w_cells (row bigint, pos smallint, value double, raw_text varchar)")
 
-    def _append(self, table: str, frame: pd.DataFrame) -> None:
+    def _insert(self, frame: pd.DataFrame, *statements: str) -> None:
+        """Run ``statements`` with ``frame`` visible as ``_w_frame``."""
         self.con.register("_w_frame", frame)
         try:
-            self.con.execute(f"insert into {table} select * from _w_frame")
+            for sql in statements:
+                self.con.execute(sql)
         finally:
             self.con.unregister("_w_frame")
 
+    def _append(self, table: str, frame: pd.DataFrame) -> None:
+        self._insert(frame, f"insert into {table} select * from _w_frame")
+
     def add(self, b: Batch) -> None:
-        con = self.con
         if b.files:
-            self.con.register("_w_frame", pd.DataFrame(b.files, columns=_FILE_COLS))
-            try:
-                con.execute("insert into raw.files by name select * from _w_frame")
-            finally:
-                con.unregister("_w_frame")
+            self._insert(pd.DataFrame(b.files, columns=_FILE_COLS), "insert into raw.files by name select * from _w_frame")
         if not b.subs:
             return
         s0, r0 = self.n_subs, self.n_rows
         subs = pd.DataFrame(b.subs, columns=_SUB_COLS)
         subs["idx"] += s0
-        self.con.register("_w_frame", subs)
-        try:
-            con.execute("insert into raw.submissions by name select * exclude (idx) from _w_frame")
-            con.execute("insert into _w_subs select idx, submission_id, file_path, sheet_name, form_code, period, reporter_code from _w_frame")
-        finally:
-            con.unregister("_w_frame")
+        self._insert(subs, "insert into raw.submissions by name select * exclude (idx) from _w_frame",
+                     "insert into _w_subs select idx, submission_id, file_path, sheet_name, form_code, period, reporter_code from _w_frame")
         n_rows = len(b.r_num)
         self._append("_w_rows", pd.DataFrame({
             "row": np.arange(n_rows, dtype=np.int64) + r0,
@@ -249,13 +237,6 @@ class Writer:
         con.execute(f"set preserve_insertion_order = {'true' if order else 'false'}")
 
 
-def insert_batch(con: duckdb.DuckDBPyConnection, b: Batch) -> None:
-    """Append one batch to the raw tables (inside the caller's transaction)."""
-    w = Writer(con)
-    w.add(b)
-    w.finish()
-
-
 def withdraw(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
     """Delete every contribution of the given files (inside the caller's transaction)."""
     if paths:
@@ -287,12 +268,6 @@ def replace_batches(con: duckdb.DuckDBPyConnection, batches, removed: list[str],
     except BaseException:
         con.execute("rollback")
         raise
-
-
-def replace_files(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], removed: list[str]) -> None:
-    """Withdraw every previous contribution of the given files (re-read or removed) and
-    write the new outcomes, in one transaction: a failure leaves the raw schema as it was."""
-    replace_batches(con, [Batch.from_outcomes(outcomes)], removed, [o.file.rel_path for o in outcomes])
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, areas_csv: str, rates_csv: str) -> None:

@@ -73,11 +73,6 @@ def init_worker(seeds_dir: str, areas_csv: str) -> None:
     _WORKER = (load_catalog(Path(seeds_dir)), Registry.from_csv(Path(areas_csv)))
 
 
-def read_in_worker(file: InboxFile) -> FileOutcome:
-    assert _WORKER is not None
-    return read_submission(file, *_WORKER)
-
-
 def read_chunk(files: list[InboxFile]):
     """Read several files in a worker and hand back what the store needs in columnar form
     (cheap to send between processes), with light outcomes for progress reports."""

@@ -151,11 +151,11 @@ def _tags(xml: bytes, name: bytes) -> list[dict[str, str]]:
     return out
 
 
-def percent_cells_by_sheet(source: "Path | zipfile.ZipFile") -> dict[str, set[tuple[int, int]]]:
+def percent_cells_by_sheet(zf: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:
     """Cells whose number format shows a percentage, per sheet name. (The XML parts are
     scanned for their few elements and attributes rather than parsed whole.)"""
     try:
-        with (zipfile.ZipFile(source) if not isinstance(source, zipfile.ZipFile) else source) as zf:
+        with zf:
             names = set(zf.namelist())
             if "xl/styles.xml" not in names:
                 return {}
